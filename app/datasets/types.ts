@@ -1,0 +1,58 @@
+/**
+ * What a data set is: where its documents come from, which table(s) they land in, and the pure
+ * transform between the two. Engines (record-level and bulk) only ever see this interface.
+ */
+import type { Document } from 'mongodb';
+
+/** A value ready for PostgreSQL: text for jsonb/timestamptz/numeric/bigint, so nothing is lost in JS numbers. */
+export type PgValue = string | number | boolean | null;
+
+export interface TableRows {
+  table: string;
+  rows: PgValue[][];
+}
+
+/** Output of one document: rows for one or more tables, parents first. */
+export type TransformOutput = TableRows[];
+
+/** Where one data set reads from. Per-organisation data sets have one collection per organisation. */
+export interface SourceCollection {
+  collection: string;
+  /** Organisation and environment the collection belongs to, for per-org(/env) data sets. */
+  organizationId?: string;
+  environmentId?: string;
+}
+
+export interface TransformContext {
+  organizationId?: string;
+  environmentId?: string;
+  /** Master password etc. live on the engine side; transforms get only derived helpers. */
+  readonly helpers?: Readonly<Record<string, unknown>>;
+}
+
+export interface TableSpec {
+  table: string;
+  columns: readonly string[];
+  /** Columns of the unique key used to skip rows that already exist. */
+  conflictKey: readonly string[];
+}
+
+export interface DataSet {
+  /** Stable name used in logs, metrics, error report file names and progress. */
+  name: string;
+  phase: 'record' | 'bulk';
+  /** Source collection name. For scoped data sets this is the base name; see app/source/collections.ts. */
+  collection: string;
+  /** 'organization': one collection per organisation; 'environment': one per organisation/environment. */
+  scope: 'global' | 'organization' | 'environment';
+  /** Tables written, parents first. */
+  tables: readonly TableSpec[];
+  /** Data sets that must be migrated before this one (their rows are referenced). */
+  dependsOn: readonly string[];
+  /** Filter applied to the source query (e.g. CONVERT_SINCE for usage records). */
+  filter?: Document;
+  /** Pure: document → rows. Throws TransformError for a value it cannot map faithfully. */
+  transform(doc: Document, ctx: TransformContext): TransformOutput;
+  /** The record id used in reports (usually String(_id)). */
+  idOf(doc: Document): string;
+}
