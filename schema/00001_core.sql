@@ -1,0 +1,32 @@
+-- +goose Up
+-- Organisations and usage records: the tables the walking skeleton migrates first.
+-- Convention for every control-plane table: the Mongo _id is kept (as `id` when the
+-- application already uses it as a string key, else as `mongo_id`), typed columns for
+-- what is queried, and `extra jsonb` holding every top-level field the mapping does not
+-- name, so no source field is ever dropped.
+
+CREATE TABLE organizations (
+    id          varchar(64) PRIMARY KEY,
+    name        text        NOT NULL,
+    slug        text,
+    owner_id    varchar(64),
+    plan        jsonb,
+    created_at  timestamptz,
+    updated_at  timestamptz,
+    extra       jsonb
+);
+
+CREATE TABLE usage_records (
+    mongo_id        varchar(24) PRIMARY KEY,
+    organization_id varchar(64) NOT NULL,
+    environment_id  varchar(64),
+    metric          text        NOT NULL,
+    quantity        numeric     NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    labels          jsonb,
+    extra           jsonb
+);
+
+-- +goose Down
+DROP TABLE usage_records;
+DROP TABLE organizations;
