@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'TRANSFORM'
   | 'INTEGRITY'
   | 'VERIFICATION'
+  | 'MIGRATION_INCOMPLETE'
   | 'INTERRUPTED';
 
 export interface ErrorContext {

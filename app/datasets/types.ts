@@ -51,6 +51,11 @@ export interface DataSet {
   dependsOn: readonly string[];
   /** Filter applied to the source query (e.g. CONVERT_SINCE for usage records). */
   filter?: Document;
+  /**
+   * Optional: the records inside one source document (payments history is an array embedded in
+   * organisations). Each item is then a record of its own for counting, transform and reports.
+   */
+  explode?(doc: Document): Document[];
   /** Pure: document → rows. Throws TransformError for a value it cannot map faithfully. */
   transform(doc: Document, ctx: TransformContext): TransformOutput;
   /** The record id used in reports (usually String(_id)). */

@@ -1,0 +1,156 @@
+/**
+ * Record-level engine: reads a data set's collections in batches of CONVERT_BATCH_SIZE, transforms
+ * every document, and writes each batch in its own transaction with up to CONVERT_WORKERS batches
+ * in flight. A batch that fails as a whole is retried document by document (savepoints), so one
+ * bad record fails alone and the rest of its batch still lands.
+ */
+import type { Document } from 'mongodb';
+import { IntegrityError, SinkError, errorMessage, isMongo2pgError } from '../errors.js';
+import type { DataSet, TableRows, TransformContext } from '../datasets/types.js';
+import { ErrorReport } from '../report/error-report.js';
+import type { DataSetStats } from '../report/stats.js';
+import type { PoolClient } from '../sink/postgres.js';
+import type { EngineContext } from './context.js';
+import { sourceCollections } from './scopes.js';
+import { insertRows, type InsertMode } from './insert.js';
+
+interface Prepared {
+  id: string;
+  output: TableRows[];
+}
+
+export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Promise<DataSetStats> {
+  const { config, db, logger, signal } = ctx;
+  const started = Date.now();
+  const stats: DataSetStats = { name: dataSet.name, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 };
+  const report = new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text);
+  const mode: InsertMode = config.convert.skipExisting ? 'skip-existing' : 'strict';
+  const sources = await sourceCollections(db, dataSet);
+  const filter = dataSet.filter ?? {};
+  let expected = 0;
+  for (const s of sources) expected += await db.collection(s.collection).countDocuments(filter);
+  logger.info('task started', { task: dataSet.name, phase: 'records', source: sources.map((s) => s.collection).join(',') || dataSet.collection, total: expected });
+  ctx.progress?.taskStarted(dataSet.name, expected);
+
+  const inFlight = new Set<Promise<void>>();
+  let fatal: unknown = null;
+
+  const fail = (id: string, err: unknown, context: Record<string, unknown>): void => {
+    stats.failed++;
+    report.record({ id, error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'SINK_WRITE', context });
+  };
+
+  const processBatch = async (docs: Document[], tctx: TransformContext, batchNo: number, collection: string): Promise<void> => {
+    const prepared: Prepared[] = [];
+    for (const doc of docs) {
+      const id = dataSet.idOf(doc);
+      try {
+        prepared.push({ id, output: dataSet.transform(doc, tctx) });
+      } catch (err) {
+        fail(id, err, { collection, batch: batchNo });
+      }
+    }
+    if (config.convert.dryRun) {
+      stats.successful += prepared.length;
+      return;
+    }
+    const outcome = await writeBatch(ctx, dataSet, prepared, mode).catch((err: unknown) => err);
+    if (!(outcome instanceof Error)) {
+      stats.successful += (outcome as { inserted: number }).inserted;
+      stats.skipped += (outcome as { existing: number }).existing;
+      return;
+    }
+    // Isolate the failing documents: each one in its own savepoint.
+    for (const item of prepared) {
+      try {
+        const r = await writeBatch(ctx, dataSet, [item], mode);
+        stats.successful += r.inserted;
+        stats.skipped += r.existing;
+      } catch (err) {
+        if (err instanceof IntegrityError && !config.convert.skipIntegrityErrors) throw err;
+        if (err instanceof IntegrityError) {
+          stats.skipped++;
+          report.record({ id: item.id, error: err.message, code: err.code, context: { collection, batch: batchNo, skipped: true } });
+        } else {
+          fail(item.id, err, { collection, batch: batchNo });
+        }
+      }
+    }
+  };
+
+  try {
+    let batchNo = 0;
+    for (const source of sources) {
+      const tctx: TransformContext = { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
+      const cursor = db.collection(source.collection).find(filter).sort({ _id: 1 }).batchSize(config.convert.batchSize);
+      try {
+        let batch: Document[] = [];
+        for await (const doc of cursor) {
+          signal.throwIfAborted();
+          if (fatal) throw fatal;
+          const records = dataSet.explode ? dataSet.explode(doc) : [doc];
+          stats.total += records.length;
+          batch.push(...records);
+          if (batch.length >= config.convert.batchSize) {
+            await schedule(processBatch(batch, tctx, ++batchNo, source.collection));
+            batch = [];
+          }
+        }
+        if (batch.length > 0) await schedule(processBatch(batch, tctx, ++batchNo, source.collection));
+      } finally {
+        await cursor.close();
+      }
+    }
+    await Promise.all(inFlight);
+    if (fatal) throw fatal;
+  } finally {
+    await Promise.allSettled(inFlight);
+    await report.close();
+    stats.durationMs = Date.now() - started;
+    ctx.progress?.taskFinished(dataSet.name);
+  }
+  return stats;
+
+  async function schedule(work: Promise<void>): Promise<void> {
+    const tracked = work
+      .catch((err: unknown) => {
+        fatal ??= err;
+      })
+      .finally(() => {
+        inFlight.delete(tracked);
+        ctx.progress?.taskProgress(dataSet.name, stats.successful + stats.failed + stats.skipped);
+      });
+    inFlight.add(tracked);
+    if (inFlight.size >= config.convert.workers) await Promise.race(inFlight);
+  }
+}
+
+/** Writes prepared rows of one batch in one transaction. */
+async function writeBatch(ctx: EngineContext, dataSet: DataSet, prepared: Prepared[], mode: InsertMode): Promise<{ inserted: number; existing: number }> {
+  const client: PoolClient = await ctx.pool.connect();
+  try {
+    await client.query('BEGIN');
+    let inserted = 0;
+    let existing = 0;
+    for (const spec of dataSet.tables) {
+      const rows = prepared.flatMap((p) => p.output.filter((o) => o.table === spec.table).flatMap((o) => o.rows));
+      if (rows.length === 0) continue;
+      const n = await insertRows(client, spec, rows, mode);
+      // The first table is the data set's own; its rows count records.
+      if (spec === dataSet.tables[0]) {
+        inserted += n;
+        existing += rows.length - n;
+      }
+    }
+    await client.query('COMMIT');
+    return { inserted, existing };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const code = (err as { code?: string }).code;
+    if (code === '23503') throw new IntegrityError(`references a record that does not exist: ${errorMessage(err)}`, { cause: err, context: { dataSet: dataSet.name } });
+    if (isMongo2pgError(err)) throw err;
+    throw new SinkError('SINK_WRITE', errorMessage(err), { cause: err, context: { dataSet: dataSet.name } });
+  } finally {
+    client.release();
+  }
+}

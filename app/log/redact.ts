@@ -1,0 +1,46 @@
+/**
+ * Replaces secret values (and the password part of any connection string) with [redacted].
+ * Applied to every log line, error message and annotation the program emits.
+ */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi;
+
+export interface Redactor {
+  text(value: string): string;
+  deep(value: unknown): unknown;
+}
+
+export function redactor(secrets: readonly string[]): Redactor {
+  const needles = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    needles.add(secret);
+    // Passwords inside DSNs may appear URL-decoded in driver errors.
+    for (const part of passwordsIn(secret)) needles.add(part);
+  }
+  const ordered = [...needles].filter((n) => n.length >= 3).sort((a, b) => b.length - a.length);
+  const text = (value: string): string => {
+    let out = value.replace(URL_PASSWORD, '$1[redacted]$3');
+    for (const needle of ordered) out = out.split(needle).join('[redacted]');
+    return out;
+  };
+  const deep = (value: unknown, depth = 0): unknown => {
+    if (typeof value === 'string') return text(value);
+    if (depth > 8 || value === null || typeof value !== 'object') return value;
+    if (value instanceof Error) return text(value.message);
+    if (Array.isArray(value)) return value.map((v) => deep(v, depth + 1));
+    const obj = value as Record<string | symbol, unknown>;
+    for (const key of Reflect.ownKeys(obj)) obj[key] = deep(obj[key], depth + 1);
+    return obj;
+  };
+  return { text, deep };
+}
+
+function passwordsIn(dsn: string): string[] {
+  try {
+    const url = new URL(dsn);
+    if (!url.password) return [];
+    return [url.password, decodeURIComponent(url.password)];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * CLI entry: `mongo2pg [migrate|preflight|verify|config] [flags]`. Owns the process: parses
+ * configuration once, installs signal handling (first SIGTERM/SIGINT = graceful stop at the next
+ * checkpoint, second = immediate exit), and maps every outcome to a documented exit code.
+ */
+import { ExitCode, InterruptedError, Mongo2pgError, errorMessage, isMongo2pgError } from './errors.js';
+import { describeConfig, helpText, loadConfig, parseArgs } from './config/load.js';
+import { createLogger, flushLogger, type Logger } from './log/logger.js';
+import { redactor } from './log/redact.js';
+import { migrate } from './run/migrate.js';
+
+const COMMANDS = ['migrate', 'preflight', 'verify', 'config'] as const;
+type Command = (typeof COMMANDS)[number];
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`mongo2pg: ${errorMessage(err)}\n`);
+    return ExitCode.invalidConfig;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${helpText()}\n`);
+    return ExitCode.ok;
+  }
+  const command = (parsed.command ?? 'migrate') as Command;
+  if (!COMMANDS.includes(command)) {
+    process.stderr.write(`mongo2pg: unknown command "${parsed.command}"; commands: ${COMMANDS.join(', ')}\n`);
+    return ExitCode.invalidConfig;
+  }
+
+  let loaded;
+  try {
+    // eslint-disable-next-line no-restricted-properties -- the one place the environment is read
+    loaded = loadConfig(parsed.flags, process.env, { requireConnections: command !== 'config' });
+  } catch (err) {
+    process.stderr.write(`mongo2pg: ${errorMessage(err)}\n`);
+    return isMongo2pgError(err) ? err.exitCode : ExitCode.invalidConfig;
+  }
+  const { config } = loaded;
+  if (command === 'config') {
+    process.stdout.write(`${describeConfig(loaded).join('\n')}\n`);
+    return ExitCode.ok;
+  }
+
+  const redact = redactor(config.secrets);
+  const logger = createLogger(config);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      logger.error('second signal: exiting now', { signal });
+      process.exit(ExitCode.interrupted);
+    }
+    logger.warn('signal received: stopping at the next checkpoint (send again to exit at once)', { signal });
+    controller.abort(new InterruptedError(`interrupted by ${signal}`));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  const print = (text: string): void => {
+    for (const line of text.split('\n')) logger.info(line, { kind: 'statistics' });
+  };
+  try {
+    if (command === 'migrate') {
+      await migrate({ config, logger, redact, signal: controller.signal, print });
+      logger.info('migration finished successfully');
+      return ExitCode.ok;
+    }
+    throw new Mongo2pgError('CONFIG_INVALID', ExitCode.invalidConfig, `command "${command}" is not available in this build yet`);
+  } catch (err) {
+    return reportFailure(logger, controller.signal.aborted ? (controller.signal.reason as unknown) : err, redact.text);
+  } finally {
+    await flushLogger(logger);
+  }
+}
+
+function reportFailure(logger: Logger, err: unknown, redactText: (s: string) => string): number {
+  if (isMongo2pgError(err)) {
+    logger.error(redactText(err.message), { code: err.code, exit_code: err.exitCode, ...err.context });
+    return err.exitCode;
+  }
+  logger.error(`unexpected error: ${redactText(errorMessage(err))}`, { stack: err instanceof Error ? redactText(err.stack ?? '') : undefined });
+  return ExitCode.unexpected;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`mongo2pg: fatal: ${errorMessage(err)}\n`);
+    process.exitCode = ExitCode.unexpected;
+  },
+);

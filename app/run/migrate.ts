@@ -1,0 +1,73 @@
+/**
+ * The run: connect, pre-flight, schema, phase 1 (record-level), phase 2 (bulk), post-load,
+ * summary. Nothing is written before the pre-flight gate passes.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/load.js';
+import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
+import type { DataSet } from '../datasets/types.js';
+import { runBulkDataSet } from '../engine/bulk-engine.js';
+import type { EngineContext, ProgressSink } from '../engine/context.js';
+import { runRecordDataSet } from '../engine/record-engine.js';
+import { MigrationFailedError } from './outcome.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import { statisticsBlock, summaryTable, type DataSetStats } from '../report/stats.js';
+import { migrateSchema } from '../schema-migrations/migrator.js';
+import { connectSink } from '../sink/postgres.js';
+import { connectSource } from '../source/mongo.js';
+
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schema', import.meta.url));
+
+export interface RunDeps {
+  config: Config;
+  logger: Logger;
+  redact: Redactor;
+  signal: AbortSignal;
+  progress?: ProgressSink;
+  /** Output for the human-readable statistics blocks and summary table. */
+  print: (text: string) => void;
+}
+
+export interface RunResult {
+  stats: DataSetStats[];
+}
+
+export async function migrate(deps: RunDeps): Promise<RunResult> {
+  const { config, logger, signal } = deps;
+  const source = await connectSource(config, logger, signal);
+  try {
+    const pool = await connectSink(config, logger, signal);
+    try {
+      const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, ...(deps.progress ? { progress: deps.progress } : {}) };
+      if (config.convert.dryRun) {
+        logger.info('dry run: reading and transforming everything, writing nothing');
+      } else {
+        await migrateSchema(pool, SCHEMA_DIR, logger);
+      }
+      const stats: DataSetStats[] = [];
+      const runPhase = async (phase: 'records' | 'bulk', dataSets: DataSet[]): Promise<void> => {
+        logger.info('phase started', { phase, data_sets: dataSets.length });
+        for (const ds of dataSets) {
+          signal.throwIfAborted();
+          const s = phase === 'records' ? await runRecordDataSet(ctx, ds) : await runBulkDataSet(ctx, ds);
+          stats.push(s);
+          deps.print(statisticsBlock(s));
+          logger.info('task finished', { task: s.name, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped, duration_ms: s.durationMs });
+        }
+      };
+      await runPhase('records', recordDataSets(config));
+      await runPhase('bulk', bulkDataSets(config));
+      deps.print(summaryTable(stats));
+      const failed = stats.filter((s) => s.failed > 0);
+      if (failed.length > 0) {
+        throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
+      }
+      return { stats };
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Deliberate BSON → PostgreSQL value mapping for the control-plane transforms.
+ * Each mapper either returns a value PostgreSQL stores faithfully or throws TransformError naming
+ * the field; nothing is silently rounded, truncated or coerced.
+ *
+ * Free-form parts (jsonb) use MongoDB Relaxed Extended JSON v2 for types JSON has no word for
+ * ({"$oid"}, {"$date"}, {"$numberDecimal"}, {"$numberLong"} beyond 2^53, {"$binary"} …), so a jsonb
+ * value can always be turned back into the exact BSON it came from.
+ */
+import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'bson';
+import { TransformError } from '../errors.js';
+
+/** PostgreSQL timestamptz accepts 4713 BC .. 294276 AD; JS Date covers ±275760 years, so only the low end needs a check. */
+const PG_MIN_TIMESTAMP_MS = Date.UTC(-4712, 0, 1);
+
+export function isMissing(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+/** PostgreSQL text cannot hold U+0000; a lone surrogate cannot be encoded as UTF-8. */
+export function checkText(value: string, field: string): string {
+  if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which PostgreSQL text cannot store', { field });
+  if (!value.isWellFormed()) throw new TransformError('contains a lone UTF-16 surrogate, which is not valid UTF-8', { field });
+  return value;
+}
+
+export function toText(value: unknown, field: string, options: { maxLength?: number } = {}): string | null {
+  if (isMissing(value)) return null;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (value instanceof ObjectId) text = value.toHexString();
+  else if (typeof value === 'number' || typeof value === 'bigint' || value instanceof Int32 || value instanceof Long || value instanceof Double || value instanceof Decimal128) {
+    // A number where text is expected: kept as its exact decimal text.
+    text = toNumericText(value, field) as string;
+  } else if (typeof value === 'boolean') text = String(value);
+  else throw new TransformError(`expected text, got ${bsonTypeName(value)}`, { field });
+  checkText(text, field);
+  if (options.maxLength !== undefined && [...text].length > options.maxLength) {
+    throw new TransformError(`is ${[...text].length} characters long, longer than the column's ${options.maxLength}`, { field });
+  }
+  return text;
+}
+
+export function requireText(value: unknown, field: string, options: { maxLength?: number } = {}): string {
+  const text = toText(value, field, options);
+  if (text === null) throw new TransformError('is required but missing or null', { field });
+  return text;
+}
+
+/** An id: ObjectId → 24-hex, string kept as is. */
+export function toId(value: unknown, field: string): string | null {
+  if (isMissing(value)) return null;
+  if (value instanceof ObjectId) return value.toHexString();
+  if (typeof value === 'string') return requireText(value, field, { maxLength: 64 });
+  throw new TransformError(`expected an ObjectId or string id, got ${bsonTypeName(value)}`, { field });
+}
+
+const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Exact decimal text for numeric columns; accepts numbers stored as strings but never guesses. */
+export function toNumericText(value: unknown, field: string): string | null {
+  if (isMissing(value)) return null;
+  if (typeof value === 'number' || value instanceof Double) {
+    const n = typeof value === 'number' ? value : value.value;
+    if (!Number.isFinite(n)) throw new TransformError(`is ${n}, which a numeric column cannot hold`, { field });
+    return Object.is(n, -0) ? '-0' : String(n);
+  }
+  if (value instanceof Int32) return String(value.value);
+  if (value instanceof Long) return value.toString();
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Decimal128) {
+    const text = value.toString();
+    if (/NaN|Infinity/.test(text)) throw new TransformError(`is Decimal128 ${text}, which a numeric column cannot hold`, { field });
+    return text;
+  }
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (!NUMERIC_TEXT.test(trimmed)) throw new TransformError(`expected a number, got the string ${JSON.stringify(value.slice(0, 40))}`, { field });
+    return trimmed;
+  }
+  throw new TransformError(`expected a number, got ${bsonTypeName(value)}`, { field });
+}
+
+/** An integer that must fit the column's range exactly (int4 or int8 bounds). */
+export function toInteger(value: unknown, field: string, bits: 32 | 64 = 32): string | number | null {
+  const text = toNumericText(value, field);
+  if (text === null) return null;
+  if (!/^[+-]?\d+$/.test(text)) throw new TransformError(`expected a whole number, got ${text}`, { field });
+  const big = BigInt(text);
+  const limit = bits === 32 ? 2n ** 31n : 2n ** 63n;
+  if (big < -limit || big >= limit) throw new TransformError(`${text} does not fit a ${bits}-bit integer column`, { field });
+  return bits === 32 ? Number(big) : big.toString();
+}
+
+export function toBool(value: unknown, field: string): boolean | null {
+  if (isMissing(value)) return null;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new TransformError(`expected a boolean, got ${bsonTypeName(value)} ${typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : ''}`.trimEnd(), { field });
+}
+
+/** A Date → ISO-8601 UTC text with milliseconds. Invalid or out-of-range dates fail the record. */
+export function toTimestamp(value: unknown, field: string): string | null {
+  if (isMissing(value)) return null;
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) date = new Date(value);
+  else throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field });
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript and PostgreSQL can represent', { field });
+  if (ms < PG_MIN_TIMESTAMP_MS) throw new TransformError(`date ${date.toISOString()} is before PostgreSQL's earliest timestamp (4713 BC)`, { field });
+  return formatIsoTimestamp(date);
+}
+
+/** ISO text PostgreSQL parses for any year, including negative and 5+ digit years. */
+export function formatIsoTimestamp(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (year >= 1 && year <= 9999) return date.toISOString();
+  const rest = date.toISOString().replace(/^[+-]?\d+/, '');
+  // PostgreSQL wants "YYYY-..." with a BC suffix for years <= 0 (astronomical year 0 = 1 BC).
+  return year <= 0 ? `${String(1 - year).padStart(4, '0')}${rest.replace('Z', '+00')} BC` : `${year}${rest}`;
+}
+
+export function bsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Date) return 'date';
+  if (typeof value === 'object' && '_bsontype' in value) return String((value as { _bsontype: string })._bsontype);
+  return typeof value;
+}
+
+/**
+ * BSON → a JSON-compatible value in Relaxed Extended JSON v2, checked for what jsonb cannot store
+ * (U+0000 in strings or keys, lone surrogates). Depth is bounded by BSON's own 100-level limit.
+ */
+export function toJsonValue(value: unknown, field: string): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case 'string':
+      return checkText(value, field);
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      return { $numberDouble: Object.is(value, -0) ? '-0.0' : String(value) };
+    case 'bigint':
+      return { $numberLong: value.toString() };
+    case 'undefined':
+      return { $undefined: true };
+    case 'object':
+      break;
+    default:
+      throw new TransformError(`cannot store a ${typeof value}`, { field });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => toJsonValue(item, `${field}[${i}]`));
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript can represent', { field });
+    return { $date: ms >= 0 && value.getUTCFullYear() <= 9999 ? value.toISOString() : { $numberLong: String(ms) } };
+  }
+  if (value instanceof ObjectId) return { $oid: value.toHexString() };
+  if (value instanceof Int32) return value.value;
+  if (value instanceof Double) return toJsonValue(value.value, field);
+  if (value instanceof Long) {
+    return Number.isSafeInteger(value.toNumber()) && value.toString() === String(value.toNumber()) ? value.toNumber() : { $numberLong: value.toString() };
+  }
+  if (value instanceof Decimal128) return { $numberDecimal: value.toString() };
+  if (value instanceof UUID || value instanceof Binary) {
+    const bin = value as Binary;
+    return { $binary: { base64: Buffer.from(bin.buffer).toString('base64'), subType: bin.sub_type.toString(16).padStart(2, '0') } };
+  }
+  if (value instanceof Timestamp) return { $timestamp: { t: value.high >>> 0, i: value.low >>> 0 } };
+  if (value instanceof BSONRegExp) return { $regularExpression: { pattern: checkText(value.pattern, field), options: value.options } };
+  if (value instanceof RegExp) return { $regularExpression: { pattern: checkText(value.source, field), options: value.flags } };
+  if (value instanceof Code) {
+    return value.scope ? { $code: checkText(value.code, field), $scope: toJsonValue(value.scope, `${field}.$scope`) } : { $code: checkText(value.code, field) };
+  }
+  if (value instanceof BSONSymbol) return { $symbol: checkText(value.valueOf() as string, field) };
+  if (value instanceof MinKey) return { $minKey: 1 };
+  if (value instanceof MaxKey) return { $maxKey: 1 };
+  if (value instanceof DBRef) {
+    const ref: Record<string, unknown> = { $ref: value.collection, $id: toJsonValue(value.oid, `${field}.$id`) };
+    if (value.db) ref.$db = value.db;
+    return ref;
+  }
+  if ('_bsontype' in (value as object)) throw new TransformError(`has unsupported BSON type ${bsonTypeName(value)}`, { field });
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    checkText(key, `${field} key`);
+    out[key] = toJsonValue(child, `${field}.${key}`);
+  }
+  return out;
+}
+
+/** jsonb column text, or SQL NULL for a missing/null value. */
+export function toJsonb(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(toJsonValue(value, field));
+}
+
+/** Every top-level field the mapping did not name, as jsonb, or NULL when there are none. */
+export function extraFields(doc: Record<string, unknown>, mapped: readonly string[], field = 'extra'): string | null {
+  const rest: Record<string, unknown> = {};
+  let any = false;
+  for (const [key, value] of Object.entries(doc)) {
+    if (mapped.includes(key)) continue;
+    rest[key] = value;
+    any = true;
+  }
+  return any ? JSON.stringify(toJsonValue(rest, field)) : null;
+}
