@@ -9,6 +9,9 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+      // bson ships CJS and ESM builds; the driver uses the CJS one. Importing 'bson' from ESM gives
+      // different classes, so `instanceof ObjectId` silently fails on driver-decoded documents.
+      'no-restricted-imports': ['error', { paths: [{ name: 'bson', message: "Import BSON types from 'mongodb' (dual-package hazard: instanceof fails across the two bson builds)." }] }],
     },
   },
   {

@@ -9,7 +9,7 @@
  * the chunk back and resume from the watermark.
  */
 import type { Document, FindCursor } from 'mongodb';
-import { EJSON } from 'bson';
+import { BSON } from 'mongodb';
 import { escapeIdentifier } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SinkError, errorMessage, isMongo2pgError } from '../errors.js';
@@ -62,7 +62,7 @@ async function readProgress(client: Pick<PoolClient, 'query'>, dataSet: string, 
   const row = rows[0];
   if (!row) return { lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 };
   return {
-    lastId: row.last_id === null ? undefined : EJSON.deserialize(row.last_id as Document, { relaxed: false }).id,
+    lastId: row.last_id === null ? undefined : BSON.EJSON.deserialize(row.last_id as Document, { relaxed: false }).id,
     done: row.done,
     migrated: Number(row.migrated),
     failed: Number(row.failed),
@@ -71,7 +71,7 @@ async function readProgress(client: Pick<PoolClient, 'query'>, dataSet: string, 
 }
 
 async function writeProgress(client: PoolClient, dataSet: string, source: string, p: Progress): Promise<void> {
-  const lastId = p.lastId === undefined ? null : JSON.stringify(EJSON.serialize({ id: p.lastId }, { relaxed: false }));
+  const lastId = p.lastId === undefined ? null : JSON.stringify(BSON.EJSON.serialize({ id: p.lastId }, { relaxed: false }));
   await client.query(
     `INSERT INTO ${PROGRESS_TABLE} (data_set, source, last_id, done, migrated, failed, skipped, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, now())

@@ -1,6 +1,6 @@
 /** usage → usage_records (bulk). CONVERT_SINCE limits it to records on or after a date. */
 import type { Document } from 'mongodb';
-import { ObjectId } from 'bson';
+import { ObjectId } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { extraFields, requireText, toJsonb, toNumericText, toText, toTimestamp } from '../../transform/values.js';
 import type { DataSet, PgValue } from '../types.js';
