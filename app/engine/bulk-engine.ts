@@ -97,7 +97,7 @@ export async function runBulkDataSet(ctx: EngineContext, dataSet: DataSet): Prom
   let expected = 0;
   for (const s of sources) expected += await db.collection(s.collection).countDocuments(filter);
   logger.info('task started', { task: dataSet.name, phase: 'bulk', source: sources.map((s) => s.collection).join(',') || dataSet.collection, total: expected });
-  ctx.progress?.taskStarted(dataSet.name, expected);
+  ctx.progress?.taskStarted(dataSet.name, 'bulk', expected);
   if (!config.convert.dryRun) await ensureProgressTable(ctx.pool);
   try {
     for (const source of sources) {
@@ -107,7 +107,7 @@ export async function runBulkDataSet(ctx: EngineContext, dataSet: DataSet): Prom
   } finally {
     await report.close();
     stats.durationMs = Date.now() - started;
-    ctx.progress?.taskFinished(dataSet.name);
+    ctx.progress?.taskFinished(stats);
   }
   return stats;
 }
@@ -130,7 +130,7 @@ async function dryRunSource(ctx: EngineContext, dataSet: DataSet, source: Source
         stats.failed++;
         report.record({ id: dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context: { collection: source.collection } });
       }
-      if (stats.total % 10_000 === 0) ctx.progress?.taskProgress(dataSet.name, stats.total);
+      if (stats.total % 10_000 === 0) ctx.progress?.taskProgress(dataSet.name, stats);
     }
   } finally {
     await cursor.close();
@@ -170,7 +170,7 @@ async function loadSource(ctx: EngineContext, dataSet: DataSet, source: SourceCo
         progress = next.progress;
         for (const f of next.failures) report.record(f);
         transientFailures = 0;
-        ctx.progress?.taskProgress(dataSet.name, stats.total + progress.migrated + progress.failed + progress.skipped);
+        ctx.progress?.taskProgress(dataSet.name, { successful: stats.successful + progress.migrated, failed: stats.failed + progress.failed, skipped: stats.skipped + progress.skipped });
         if (progress.done) break;
       }
     } catch (err) {

@@ -3,12 +3,27 @@ import type { Db } from 'mongodb';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
+import type { DataSetStats } from '../report/stats.js';
 import type { Pool } from '../sink/postgres.js';
 
+export type Phase = 'preflight' | 'schema' | 'records' | 'bulk' | 'verify' | 'done' | 'failed';
+
+export interface TaskCounts {
+  successful: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * Receives the run's progress: the log's progress lines, Job annotations and Pushgateway metrics
+ * all hang off this. Implementations must never throw into the migration.
+ */
 export interface ProgressSink {
-  taskStarted(task: string, total: number): void;
-  taskProgress(task: string, done: number): void;
-  taskFinished(task: string): void;
+  phase(phase: Phase): void;
+  taskStarted(task: string, phase: 'records' | 'bulk', total: number): void;
+  taskProgress(task: string, counts: TaskCounts): void;
+  taskFinished(stats: DataSetStats): void;
+  runFinished(result: { ok: boolean; summary: string; stats: readonly DataSetStats[] }): Promise<void>;
 }
 
 export interface EngineContext {

@@ -30,7 +30,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
   let expected = 0;
   for (const s of sources) expected += await db.collection(s.collection).countDocuments(filter);
   logger.info('task started', { task: dataSet.name, phase: 'records', source: sources.map((s) => s.collection).join(',') || dataSet.collection, total: expected });
-  ctx.progress?.taskStarted(dataSet.name, expected);
+  ctx.progress?.taskStarted(dataSet.name, 'records', expected);
 
   const inFlight = new Set<Promise<void>>();
   let fatal: unknown = null;
@@ -107,7 +107,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     await Promise.allSettled(inFlight);
     await report.close();
     stats.durationMs = Date.now() - started;
-    ctx.progress?.taskFinished(dataSet.name);
+    ctx.progress?.taskFinished(stats);
   }
   return stats;
 
@@ -118,7 +118,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
       })
       .finally(() => {
         inFlight.delete(tracked);
-        ctx.progress?.taskProgress(dataSet.name, stats.successful + stats.failed + stats.skipped);
+        ctx.progress?.taskProgress(dataSet.name, stats);
       });
     inFlight.add(tracked);
     if (inFlight.size >= config.convert.workers) await Promise.race(inFlight);

@@ -43,10 +43,12 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       if (config.convert.dryRun) {
         logger.info('dry run: reading and transforming everything, writing nothing');
       } else {
+        deps.progress?.phase('schema');
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
       const stats: DataSetStats[] = [];
       const runPhase = async (phase: 'records' | 'bulk', dataSets: DataSet[]): Promise<void> => {
+        deps.progress?.phase(phase);
         logger.info('phase started', { phase, data_sets: dataSets.length });
         for (const ds of dataSets) {
           signal.throwIfAborted();
