@@ -60,6 +60,7 @@ const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Exact decimal text for numeric columns; accepts numbers stored as strings but never guesses. */
 export function toNumericText(value: unknown, field: string): string | null {
   if (isMissing(value)) return null;
+  if (value instanceof Timestamp) throw new TransformError('expected a number, got Timestamp', { field });
   if (typeof value === 'number' || value instanceof Double) {
     const n = typeof value === 'number' ? value : value.value;
     if (!Number.isFinite(n)) throw new TransformError(`is ${n}, which a numeric column cannot hold`, { field });
@@ -161,6 +162,8 @@ export function toJsonValue(value: unknown, field: string): unknown {
     return { $date: ms >= 0 && value.getUTCFullYear() <= 9999 ? value.toISOString() : { $numberLong: String(ms) } };
   }
   if (value instanceof ObjectId) return { $oid: value.toHexString() };
+  // Timestamp is a subclass of Long in the bson package: test it first.
+  if (value instanceof Timestamp) return { $timestamp: { t: value.high >>> 0, i: value.low >>> 0 } };
   if (value instanceof Int32) return value.value;
   if (value instanceof Double) return toJsonValue(value.value, field);
   if (value instanceof Long) {
@@ -171,7 +174,6 @@ export function toJsonValue(value: unknown, field: string): unknown {
     const bin = value as Binary;
     return { $binary: { base64: Buffer.from(bin.buffer).toString('base64'), subType: bin.sub_type.toString(16).padStart(2, '0') } };
   }
-  if (value instanceof Timestamp) return { $timestamp: { t: value.high >>> 0, i: value.low >>> 0 } };
   if (value instanceof BSONRegExp) return { $regularExpression: { pattern: checkText(value.pattern, field), options: value.options } };
   if (value instanceof RegExp) return { $regularExpression: { pattern: checkText(value.source, field), options: value.flags } };
   if (value instanceof Code) {
