@@ -51,6 +51,10 @@ export interface Config {
     readonly release: string;
     readonly jobName: string;
     readonly jobNamespace: string;
+    readonly annotationInterval: number;
+    readonly kubeServiceAccountDir: string;
+    readonly kubeHost: string;
+    readonly kubePort: string;
   };
   /** Every secret value in force, for redaction of logs and errors. */
   readonly secrets: readonly string[];

@@ -111,4 +111,12 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Name of the Kubernetes Job running this migration (downward API); empty disables annotations.', parse: str },
   { key: 'progress.jobNamespace', env: 'JOB_NAMESPACE', flag: 'job_namespace', default: '', group: 'progress',
     doc: 'Namespace of the Kubernetes Job (downward API).', parse: str },
+  { key: 'progress.annotationInterval', env: 'ANNOTATION_INTERVAL', flag: 'annotation_interval', default: '10s', group: 'progress',
+    doc: 'Minimum interval between updates of the Job annotations.', parse: parseDuration },
+  { key: 'progress.kubeServiceAccountDir', env: 'KUBE_SERVICE_ACCOUNT_DIR', flag: 'kube_service_account_dir', default: '/var/run/secrets/kubernetes.io/serviceaccount', group: 'progress',
+    doc: 'Service-account directory (token, ca.crt, namespace) used to annotate the Job.', parse: str },
+  { key: 'progress.kubeHost', env: 'KUBERNETES_SERVICE_HOST', flag: 'kubernetes_service_host', default: '', group: 'progress',
+    doc: 'Kubernetes API host (set by the kubelet in a pod); empty means not in a cluster.', parse: str },
+  { key: 'progress.kubePort', env: 'KUBERNETES_SERVICE_PORT', flag: 'kubernetes_service_port', default: '443', group: 'progress',
+    doc: 'Kubernetes API port (set by the kubelet in a pod).', parse: (raw) => String(parseInteger(raw, 1)) },
 ];
