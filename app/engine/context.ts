@@ -1,10 +1,10 @@
 /** Everything an engine needs, passed down once from `main`. */
-import type { Db } from 'mongodb';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { Pool } from '../sink/postgres.js';
+import type { SourceDb } from '../source/source-db.js';
 
 export type Phase = 'preflight' | 'schema' | 'records' | 'bulk' | 'verify' | 'done' | 'failed';
 
@@ -28,7 +28,7 @@ export interface ProgressSink {
 
 export interface EngineContext {
   config: Config;
-  db: Db;
+  db: SourceDb;
   pool: Pool;
   logger: Logger;
   redact: Redactor;

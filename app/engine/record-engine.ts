@@ -82,7 +82,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     let batchNo = 0;
     for (const source of sources) {
       const tctx: TransformContext = { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
-      const cursor = db.collection(source.collection).find(filter).sort({ _id: 1 }).batchSize(config.convert.batchSize);
+      const cursor = db.collection(source.collection).find(filter, { sort: { _id: 1 }, batchSize: config.convert.batchSize });
       try {
         let batch: Document[] = [];
         for await (const doc of cursor) {

@@ -2,26 +2,33 @@
  * Resolves a data set's source collections: one for global data sets, one per organisation or
  * per organisation/environment for scoped ones (only collections that exist are returned).
  */
-import type { Db } from 'mongodb';
+import type { Document } from 'mongodb';
 import { scopedCollectionName } from '../source/collections.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
+import type { SourceDb } from '../source/source-db.js';
 
-export async function sourceCollections(db: Db, dataSet: Pick<DataSet, 'collection' | 'scope'>): Promise<SourceCollection[]> {
+export async function sourceCollections(db: SourceDb, dataSet: Pick<DataSet, 'collection' | 'scope'>): Promise<SourceCollection[]> {
   if (dataSet.scope === 'global') return [{ collection: dataSet.collection }];
   const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   const out: SourceCollection[] = [];
   if (dataSet.scope === 'organization') {
-    const orgs = await db.collection('organizations').find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray();
+    const orgs = await toArray(db.collection('organizations').find({}, { projection: { _id: 1 }, sort: { _id: 1 } }));
     for (const org of orgs) {
       const name = scopedCollectionName(dataSet.collection, String(org._id));
       if (existing.has(name)) out.push({ collection: name, organizationId: String(org._id) });
     }
     return out;
   }
-  const envs = await db.collection('environments').find({}, { projection: { _id: 1, organizationId: 1 } }).sort({ _id: 1 }).toArray();
+  const envs = await toArray(db.collection('environments').find({}, { projection: { _id: 1, organizationId: 1 }, sort: { _id: 1 } }));
   for (const env of envs) {
     const name = scopedCollectionName(dataSet.collection, String(env.organizationId), String(env._id));
     if (existing.has(name)) out.push({ collection: name, organizationId: String(env.organizationId), environmentId: String(env._id) });
   }
+  return out;
+}
+
+async function toArray(cursor: AsyncIterable<Document>): Promise<Document[]> {
+  const out: Document[] = [];
+  for await (const doc of cursor) out.push(doc);
   return out;
 }

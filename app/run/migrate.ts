@@ -5,8 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
 import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
-import type { DataSet } from '../datasets/types.js';
-import { runBulkDataSet } from '../engine/bulk-engine.js';
+import { runBulkPhase } from '../engine/bulk-engine.js';
 import type { EngineContext, ProgressSink } from '../engine/context.js';
 import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
@@ -14,10 +13,12 @@ import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, summaryTable, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
+import { buildPostLoadIndexes, resetSequences } from './post-load.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema', import.meta.url));
+export const POST_LOAD_DIR = fileURLToPath(new URL('../../schema/post-load', import.meta.url));
 
 export interface RunDeps {
   config: Config;
@@ -47,19 +48,27 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
       const stats: DataSetStats[] = [];
-      const runPhase = async (phase: 'records' | 'bulk', dataSets: DataSet[]): Promise<void> => {
-        deps.progress?.phase(phase);
-        logger.info('phase started', { phase, data_sets: dataSets.length });
-        for (const ds of dataSets) {
-          signal.throwIfAborted();
-          const s = phase === 'records' ? await runRecordDataSet(ctx, ds) : await runBulkDataSet(ctx, ds);
-          stats.push(s);
-          deps.print(statisticsBlock(s));
-          logger.info('task finished', { task: s.name, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped, duration_ms: s.durationMs });
-        }
+      const taskDone = (s: DataSetStats): void => {
+        deps.print(statisticsBlock(s));
+        logger.info('task finished', { task: s.name, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped, duration_ms: s.durationMs });
       };
-      await runPhase('records', recordDataSets(config));
-      await runPhase('bulk', bulkDataSets(config));
+      const records = recordDataSets(config);
+      deps.progress?.phase('records');
+      logger.info('phase started', { phase: 'records', data_sets: records.length });
+      for (const ds of records) {
+        signal.throwIfAborted();
+        const s = await runRecordDataSet(ctx, ds);
+        stats.push(s);
+        taskDone(s);
+      }
+      const bulk = bulkDataSets(config);
+      deps.progress?.phase('bulk');
+      logger.info('phase started', { phase: 'bulk', data_sets: bulk.length, parallel: config.convert.bulkParallel });
+      stats.push(...(await runBulkPhase(ctx, bulk, taskDone)));
+      if (!config.convert.dryRun) {
+        await buildPostLoadIndexes(pool, POST_LOAD_DIR, logger);
+        await resetSequences(pool, logger);
+      }
       deps.print(summaryTable(stats));
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
