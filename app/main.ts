@@ -9,6 +9,10 @@ import { describeConfig, helpText, loadConfig, parseArgs } from './config/load.j
 import { createLogger, flushLogger, type Logger } from './log/logger.js';
 import { redactor } from './log/redact.js';
 import { migrate } from './run/migrate.js';
+import { MigrationFailedError } from './run/outcome.js';
+import { bulkDataSets, recordDataSets } from './datasets/registry.js';
+import { createProgress } from './progress/index.js';
+import { runSummaryLine } from './report/stats.js';
 
 const COMMANDS = ['migrate', 'preflight', 'verify', 'config'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -59,18 +63,31 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const print = (text: string): void => {
-    for (const line of text.split('\n')) logger.info(line, { kind: 'statistics' });
+  // Each line of a statistics block or the summary table is its own log line (one JSON object per
+  // line in JSON mode), tagged so readers can pick them out or skip them.
+  const print = (text: string, meta: { kind: 'statistics' | 'summary'; task?: string } = { kind: 'statistics' }): void => {
+    for (const line of text.split('\n')) logger.info(line, { ...meta });
   };
+  const started = Date.now();
+  const progress = command === 'migrate' ? await createProgress({ config, logger, redact }) : undefined;
+  progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   try {
     if (command === 'migrate') {
-      await migrate({ config, logger, redact, signal: controller.signal, print });
-      logger.info('migration finished successfully');
+      const result = await migrate({ config, logger, redact, signal: controller.signal, print, ...(progress ? { progress } : {}) });
+      const summary = runSummaryLine(true, result.stats, Date.now() - started);
+      logger.info('migration finished successfully', { summary });
+      await progress?.runFinished({ ok: true, summary, stats: result.stats });
       return ExitCode.ok;
     }
     throw new Mongo2pgError('CONFIG_INVALID', ExitCode.invalidConfig, `command "${command}" is not available in this build yet`);
   } catch (err) {
-    return reportFailure(logger, controller.signal.aborted ? (controller.signal.reason as unknown) : err, redact.text);
+    const failure = controller.signal.aborted ? (controller.signal.reason as unknown) : err;
+    const code = reportFailure(logger, failure, redact.text);
+    if (progress) {
+      const stats = failure instanceof MigrationFailedError ? failure.stats : progress.finishedStats();
+      await progress.runFinished({ ok: false, summary: runSummaryLine(false, stats, Date.now() - started, redact.text(errorMessage(failure))), stats });
+    }
+    return code;
   } finally {
     await flushLogger(logger);
   }

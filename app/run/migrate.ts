@@ -9,9 +9,9 @@ import { runBulkPhase } from '../engine/bulk-engine.js';
 import type { EngineContext, ProgressSink } from '../engine/context.js';
 import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
-import type { Logger } from '../log/logger.js';
+import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import { statisticsBlock, summaryTable, type DataSetStats } from '../report/stats.js';
+import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
 import { buildPostLoadIndexes, resetSequences } from './post-load.js';
 import { connectSink } from '../sink/postgres.js';
@@ -26,8 +26,11 @@ export interface RunDeps {
   redact: Redactor;
   signal: AbortSignal;
   progress?: ProgressSink;
-  /** Output for the human-readable statistics blocks and summary table. */
-  print: (text: string) => void;
+  /**
+   * Output for the human-readable statistics blocks and summary table; `meta` says which
+   * (`kind: 'statistics' | 'summary'`, `task`), so each printed line can carry it.
+   */
+  print: (text: string, meta?: { kind: 'statistics' | 'summary'; task?: string }) => void;
 }
 
 export interface RunResult {
@@ -36,6 +39,7 @@ export interface RunResult {
 
 export async function migrate(deps: RunDeps): Promise<RunResult> {
   const { config, logger, signal } = deps;
+  deps.progress?.phase('preflight');
   const source = await connectSource(config, logger, signal);
   try {
     const pool = await connectSink(config, logger, signal);
@@ -48,28 +52,43 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
       const stats: DataSetStats[] = [];
-      const taskDone = (s: DataSetStats): void => {
-        deps.print(statisticsBlock(s));
-        logger.info('task finished', { task: s.name, total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped, duration_ms: s.durationMs });
+      // Finished tasks in finishing order: the summary of a run that stops early shows these.
+      const finished: DataSetStats[] = [];
+      let summarized = false;
+      const summarize = (all: readonly DataSetStats[]): void => {
+        summarized = true;
+        deps.print(summaryTable(all), { kind: 'summary' });
+        logger.info('run summary', { totals: totalsOf(all), data_sets: all.map((s) => ({ task: s.name, ...statisticsFields(s) })) });
       };
-      const records = recordDataSets(config);
-      deps.progress?.phase('records');
-      logger.info('phase started', { phase: 'records', data_sets: records.length });
-      for (const ds of records) {
-        signal.throwIfAborted();
-        const s = await runRecordDataSet(ctx, ds);
-        stats.push(s);
-        taskDone(s);
+      const taskDone = (s: DataSetStats): void => {
+        finished.push(s);
+        // The structured line is what parsers read; the block below it is the original's layout for people.
+        logger.info('task finished', { task: s.name, statistics: statisticsFields(s), [HUMAN]: `${s.name}: finished` });
+        deps.print(statisticsBlock(s), { kind: 'statistics', task: s.name });
+      };
+      try {
+        const records = recordDataSets(config);
+        deps.progress?.phase('records');
+        logger.info('phase started', { phase: 'records', data_sets: records.length });
+        for (const ds of records) {
+          signal.throwIfAborted();
+          const s = await runRecordDataSet(ctx, ds);
+          stats.push(s);
+          taskDone(s);
+        }
+        const bulk = bulkDataSets(config);
+        deps.progress?.phase('bulk');
+        logger.info('phase started', { phase: 'bulk', data_sets: bulk.length, parallel: config.convert.bulkParallel });
+        stats.push(...(await runBulkPhase(ctx, bulk, taskDone)));
+        if (!config.convert.dryRun) {
+          deps.progress?.phase('verify');
+          await buildPostLoadIndexes(pool, POST_LOAD_DIR, logger);
+          await resetSequences(pool, logger);
+        }
+        summarize(stats);
+      } finally {
+        if (!summarized && finished.length > 0) summarize(finished);
       }
-      const bulk = bulkDataSets(config);
-      deps.progress?.phase('bulk');
-      logger.info('phase started', { phase: 'bulk', data_sets: bulk.length, parallel: config.convert.bulkParallel });
-      stats.push(...(await runBulkPhase(ctx, bulk, taskDone)));
-      if (!config.convert.dryRun) {
-        await buildPostLoadIndexes(pool, POST_LOAD_DIR, logger);
-        await resetSequences(pool, logger);
-      }
-      deps.print(summaryTable(stats));
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);

@@ -1,0 +1,78 @@
+/**
+ * Progress lines in the log: for every running task at most one line per PROGRESS_INTERVAL, with
+ * done/total, percent, records/s (moving) and ETA. A timer also writes them when no batch has
+ * finished for a while, so a slow COPY chunk still shows the task is alive.
+ */
+import type { Logger } from '../log/logger.js';
+import { HUMAN } from '../log/logger.js';
+import type { ProgressEvent, Reporter } from './reporter.js';
+import { formatSeconds } from './rate.js';
+import type { RunState, TaskView } from './run-state.js';
+
+export class LogProgress implements Reporter {
+  readonly name = 'log';
+  private readonly lastLine = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly state: RunState,
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), Math.max(this.intervalMs, 100));
+    this.timer.unref();
+  }
+
+  changed(event: ProgressEvent, task?: string): void {
+    const now = this.now();
+    if (event === 'task-started' && task) this.lastLine.set(task, now);
+    if (event === 'task-finished' && task) this.lastLine.delete(task);
+    if (event === 'task-progress' && task) this.maybeLog(task, now);
+  }
+
+  tick(): void {
+    const now = this.now();
+    for (const task of this.state.running()) this.maybeLog(task.name, now);
+  }
+
+  async finish(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private maybeLog(name: string, now: number): void {
+    const task = this.state.tasks.get(name);
+    if (!task || task.stats) return;
+    const last = this.lastLine.get(name) ?? task.startedAt;
+    if (now - last < this.intervalMs) return;
+    this.lastLine.set(name, now);
+    const v = this.state.view(task, now);
+    this.logger.info('task progress', { ...progressFields(v), [HUMAN]: progressText(v) });
+  }
+}
+
+export function progressFields(v: TaskView): Record<string, unknown> {
+  return {
+    task: v.name,
+    phase: v.phase,
+    done: v.done,
+    total: v.total,
+    percent: v.percent,
+    successful: v.successful,
+    failed: v.failed,
+    skipped: v.skipped,
+    records_per_second: Math.round(v.recordsPerSecond * 10) / 10,
+    eta_seconds: v.etaSeconds,
+    elapsed_seconds: Math.round(v.elapsedMs / 100) / 10,
+  };
+}
+
+/** `usage_records: 12000/50000 (24.0%), 1520.3 records/s, ETA 25s` */
+export function progressText(v: TaskView): string {
+  const pct = v.percent === null ? '' : ` (${v.percent.toFixed(1)}%)`;
+  const failures = v.failed > 0 || v.skipped > 0 ? `, ${v.failed} failed, ${v.skipped} skipped` : '';
+  return `${v.name}: ${v.done}/${v.total}${pct}, ${v.recordsPerSecond.toFixed(1)} records/s, ETA ${formatSeconds(v.etaSeconds)}${failures}`;
+}

@@ -1,0 +1,153 @@
+/**
+ * Run metrics for Prometheus, pushed to a Pushgateway (a batch Job cannot be scraped reliably:
+ * it may end between two scrapes). A dedicated Registry holds only these metrics; every push
+ * (HTTP PUT) replaces the whole group {job="mongo2pg", release=<RELEASE_NAME or "default">}, so
+ * the gateway always shows one consistent picture of the latest run. All values are gauges
+ * recomputed from RunState right before a push: the numbers on the dashboard are the numbers
+ * in the statistics blocks.
+ */
+import { Gauge, Pushgateway, Registry } from 'prom-client';
+import type { Phase } from '../engine/context.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import type { ProgressEvent, Reporter } from './reporter.js';
+import type { RunState } from './run-state.js';
+import { Throttle } from './throttle.js';
+
+export const METRICS_JOB = 'mongo2pg';
+const PHASES: readonly Phase[] = ['preflight', 'schema', 'records', 'bulk', 'verify', 'done', 'failed'];
+const RESULTS = ['running', 'succeeded', 'failed'] as const;
+const PUSH_TIMEOUT_MS = 5000;
+
+export class RunMetrics {
+  readonly registry = new Registry();
+  private readonly records = this.gauge('mongo2pg_records', 'Records per data set and outcome (migrated, failed, skipped), so far in this run.', ['data_set', 'outcome']);
+  private readonly source = this.gauge('mongo2pg_source_records', 'Source documents of the data set (counted at task start; the statistics total once finished).', ['data_set']);
+  private readonly ratio = this.gauge('mongo2pg_task_progress_ratio', 'Share of the data set processed, 0 to 1.', ['data_set']);
+  private readonly duration = this.gauge('mongo2pg_task_duration_seconds', 'Time spent on the data set: elapsed while running, final once finished.', ['data_set']);
+  private readonly throughput = this.gauge('mongo2pg_task_records_per_second', 'Throughput: moving rate while running, the statistics block value once finished.', ['data_set']);
+  private readonly eta = this.gauge('mongo2pg_task_eta_seconds', 'Estimated seconds until a running data set is done.', ['data_set']);
+  private readonly tasks = this.gauge('mongo2pg_tasks', 'Data sets (tasks) by state: planned, running, done.', ['state']);
+  private readonly phase = this.gauge('mongo2pg_phase', 'Current phase of the run (1 for the current one).', ['phase']);
+  private readonly result = this.gauge('mongo2pg_result', 'Run result: running, succeeded or failed (1 for the current one).', ['result']);
+  private readonly up = this.gauge('mongo2pg_up', '1 while the run is going or has succeeded, 0 once it has failed.', []);
+  private readonly startTime = this.gauge('mongo2pg_start_time_seconds', 'Unix time the run started.', []);
+  private readonly endTime = this.gauge('mongo2pg_end_time_seconds', 'Unix time the run ended (absent while running).', []);
+  private readonly lastSuccess = this.gauge('mongo2pg_last_success_time_seconds', 'Unix time the run ended successfully (absent unless it did).', []);
+  private readonly rss = this.gauge('mongo2pg_process_resident_memory_bytes', 'Resident memory of the migration process.', []);
+  private readonly heap = this.gauge('mongo2pg_process_heap_used_bytes', 'V8 heap in use by the migration process.', []);
+
+  private gauge(name: string, help: string, labelNames: string[]): Gauge {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Sets every gauge from the state. */
+  refresh(state: RunState, now: number): void {
+    for (const g of [this.records, this.source, this.ratio, this.duration, this.throughput, this.eta, this.endTime, this.lastSuccess]) g.reset();
+    // Planned but not yet started data sets show as zero, so the dashboard lists them from the start.
+    for (const name of state.planned) {
+      if (state.tasks.has(name)) continue;
+      for (const outcome of ['migrated', 'failed', 'skipped']) this.records.set({ data_set: name, outcome }, 0);
+      this.ratio.set({ data_set: name }, 0);
+    }
+    for (const v of state.views(now)) {
+      const ds = { data_set: v.name };
+      this.records.set({ ...ds, outcome: 'migrated' }, v.successful);
+      this.records.set({ ...ds, outcome: 'failed' }, v.failed);
+      this.records.set({ ...ds, outcome: 'skipped' }, v.skipped);
+      this.source.set(ds, v.total);
+      this.ratio.set(ds, v.finished || v.total === 0 ? (v.finished ? 1 : 0) : v.done / v.total);
+      this.duration.set(ds, v.elapsedMs / 1000);
+      this.throughput.set(ds, v.recordsPerSecond);
+      if (!v.finished && v.etaSeconds !== null) this.eta.set(ds, v.etaSeconds);
+    }
+    const t = state.totals();
+    const running = state.running().length;
+    this.tasks.set({ state: 'planned' }, t.tasksPlanned);
+    this.tasks.set({ state: 'running' }, running);
+    this.tasks.set({ state: 'done' }, t.tasksDone);
+    for (const p of PHASES) this.phase.set({ phase: p }, p === state.phase ? 1 : 0);
+    for (const r of RESULTS) this.result.set({ result: r }, r === state.result ? 1 : 0);
+    this.up.set(state.result === 'failed' ? 0 : 1);
+    this.startTime.set(state.startedAt / 1000);
+    if (state.finishedAt !== null) this.endTime.set(state.finishedAt / 1000);
+    if (state.result === 'succeeded' && state.finishedAt !== null) this.lastSuccess.set(state.finishedAt / 1000);
+    const mem = process.memoryUsage();
+    this.rss.set(mem.rss);
+    this.heap.set(mem.heapUsed);
+  }
+}
+
+/** The narrow part of prom-client's Pushgateway used here. */
+export interface MetricsPusher {
+  push(params: { jobName: string; groupings?: Record<string, string> }): Promise<unknown>;
+}
+
+export function pushgateway(url: string, registry: Registry): MetricsPusher {
+  return new Pushgateway(url, { timeout: PUSH_TIMEOUT_MS }, registry);
+}
+
+export interface PushgatewayOptions {
+  url: string;
+  release: string;
+  intervalMs: number;
+  /** Stand-in for prom-client's Pushgateway in unit tests. */
+  pusher?: MetricsPusher;
+  now?: () => number;
+}
+
+export class PushgatewayReporter implements Reporter {
+  readonly name = 'metrics';
+  readonly metrics = new RunMetrics();
+  private readonly throttle: Throttle;
+  private readonly pusher: MetricsPusher;
+  private readonly groupings: Record<string, string>;
+  private readonly url: string;
+  private readonly now: () => number;
+  private warned = false;
+  private pushedOnce = false;
+
+  constructor(
+    options: PushgatewayOptions,
+    private readonly state: RunState,
+    private readonly logger: Logger,
+    private readonly redact: Redactor,
+  ) {
+    this.url = options.url;
+    this.now = options.now ?? Date.now;
+    this.groupings = { release: options.release === '' ? 'default' : options.release };
+    this.pusher = options.pusher ?? pushgateway(options.url, this.metrics.registry);
+    this.throttle = new Throttle({ intervalMs: options.intervalMs, urgentGapMs: 1000, heartbeat: true, send: () => this.push(), now: this.now });
+  }
+
+  start(): void {
+    this.logger.info('pushing metrics to the Pushgateway', { url: this.redact.text(this.url), job: METRICS_JOB, ...this.groupings });
+    this.throttle.start();
+  }
+
+  changed(event: ProgressEvent): void {
+    if (event !== 'task-progress') this.throttle.mark(true);
+  }
+
+  finish(): Promise<void> {
+    return this.throttle.flush();
+  }
+
+  private async push(): Promise<void> {
+    try {
+      this.metrics.refresh(this.state, this.now());
+      await this.pusher.push({ jobName: METRICS_JOB, groupings: this.groupings });
+      if (!this.pushedOnce) this.logger.debug('metrics pushed', { job: METRICS_JOB, ...this.groupings });
+      this.pushedOnce = true;
+    } catch (err) {
+      const meta = { url: this.redact.text(this.url), error: this.redact.text(errorMessage(err)) };
+      if (this.warned) {
+        this.logger.debug('metrics push failed again', meta);
+        return;
+      }
+      this.warned = true;
+      this.logger.warn('cannot push metrics to the Pushgateway; the migration continues (further failures are logged at debug level)', meta);
+    }
+  }
+}

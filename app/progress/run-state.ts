@@ -1,0 +1,153 @@
+/**
+ * What the run has done so far, as one model that the log lines, the Job annotations and the
+ * metrics all render. Pure: the clock is passed in, so tests drive it with literal times.
+ */
+import type { Phase, TaskCounts } from '../engine/context.js';
+import { recordsPerSecond, type DataSetStats } from '../report/stats.js';
+import { MovingRate, etaSeconds } from './rate.js';
+
+export type RunResult = 'running' | 'succeeded' | 'failed';
+
+export interface TaskState {
+  name: string;
+  phase: 'records' | 'bulk';
+  /** Source documents counted when the task started. */
+  total: number;
+  counts: TaskCounts;
+  startedAt: number;
+  /** Set once the task finished; its statistics are then final. */
+  stats?: DataSetStats;
+  rate: MovingRate;
+}
+
+/** One task's progress as the reporters show it. */
+export interface TaskView {
+  name: string;
+  phase: 'records' | 'bulk';
+  done: number;
+  total: number;
+  /** 0–100, one decimal; null while the total is unknown (zero). */
+  percent: number | null;
+  successful: number;
+  failed: number;
+  skipped: number;
+  recordsPerSecond: number;
+  etaSeconds: number | null;
+  elapsedMs: number;
+  finished: boolean;
+}
+
+export function doneOf(counts: TaskCounts): number {
+  return counts.successful + counts.failed + counts.skipped;
+}
+
+export class RunState {
+  phase: Phase = 'preflight';
+  result: RunResult = 'running';
+  summary = '';
+  finishedAt: number | null = null;
+  /** Names of every task the run will execute, in order, once known. */
+  planned: string[] = [];
+  readonly tasks = new Map<string, TaskState>();
+
+  constructor(readonly startedAt: number) {}
+
+  plan(names: readonly string[]): void {
+    this.planned = [...names];
+  }
+
+  setPhase(phase: Phase): void {
+    this.phase = phase;
+  }
+
+  start(name: string, phase: 'records' | 'bulk', total: number, now: number): void {
+    const rate = new MovingRate(now);
+    rate.add(now, 0);
+    this.tasks.set(name, { name, phase, total, counts: { successful: 0, failed: 0, skipped: 0 }, startedAt: now, rate });
+    if (!this.planned.includes(name)) this.planned.push(name);
+  }
+
+  progress(name: string, counts: TaskCounts, now: number): void {
+    const task = this.tasks.get(name);
+    if (!task || task.stats) return;
+    task.counts = { successful: counts.successful, failed: counts.failed, skipped: counts.skipped };
+    task.rate.add(now, doneOf(task.counts));
+  }
+
+  finish(stats: DataSetStats, now: number): void {
+    const task = this.tasks.get(stats.name) ?? {
+      name: stats.name,
+      phase: this.phase === 'bulk' ? 'bulk' : 'records',
+      total: stats.total,
+      counts: { successful: 0, failed: 0, skipped: 0 },
+      startedAt: now - stats.durationMs,
+      rate: new MovingRate(now - stats.durationMs),
+    };
+    task.stats = { ...stats };
+    task.counts = { successful: stats.successful, failed: stats.failed, skipped: stats.skipped };
+    this.tasks.set(stats.name, task);
+    if (!this.planned.includes(stats.name)) this.planned.push(stats.name);
+  }
+
+  end(result: 'succeeded' | 'failed', summary: string, stats: readonly DataSetStats[], now: number): void {
+    // The caller's statistics are the run's final word (they are what the summary table shows).
+    for (const s of stats) this.finish(s, now);
+    this.result = result;
+    this.summary = summary;
+    this.phase = result === 'succeeded' ? 'done' : 'failed';
+    this.finishedAt = now;
+  }
+
+  running(): TaskState[] {
+    return [...this.tasks.values()].filter((t) => !t.stats);
+  }
+
+  finished(): DataSetStats[] {
+    return [...this.tasks.values()].flatMap((t) => (t.stats ? [t.stats] : []));
+  }
+
+  view(task: TaskState, now: number): TaskView {
+    const done = doneOf(task.counts);
+    if (task.stats) {
+      const s = task.stats;
+      return {
+        name: task.name, phase: task.phase, done, total: s.total, percent: 100,
+        successful: s.successful, failed: s.failed, skipped: s.skipped,
+        recordsPerSecond: recordsPerSecond(s), etaSeconds: 0, elapsedMs: s.durationMs, finished: true,
+      };
+    }
+    // Sources can grow while we read them; never show more than 100 % or a negative remainder.
+    const total = Math.max(task.total, done);
+    const perSecond = task.rate.perSecond(now);
+    return {
+      name: task.name, phase: task.phase, done, total,
+      percent: total > 0 ? Math.floor((done / total) * 1000) / 10 : null,
+      successful: task.counts.successful, failed: task.counts.failed, skipped: task.counts.skipped,
+      recordsPerSecond: perSecond, etaSeconds: etaSeconds(total - done, perSecond), elapsedMs: now - task.startedAt, finished: false,
+    };
+  }
+
+  views(now: number): TaskView[] {
+    return [...this.tasks.values()].map((t) => this.view(t, now));
+  }
+
+  /** Totals over every task started so far. */
+  totals(): { done: number; total: number; successful: number; failed: number; skipped: number; tasksDone: number; tasksPlanned: number } {
+    let done = 0;
+    let total = 0;
+    let successful = 0;
+    let failed = 0;
+    let skipped = 0;
+    let tasksDone = 0;
+    for (const t of this.tasks.values()) {
+      const d = doneOf(t.counts);
+      done += d;
+      total += t.stats ? t.stats.total : Math.max(t.total, d);
+      successful += t.counts.successful;
+      failed += t.counts.failed;
+      skipped += t.counts.skipped;
+      if (t.stats) tasksDone++;
+    }
+    return { done, total, successful, failed, skipped, tasksDone, tasksPlanned: Math.max(this.planned.length, this.tasks.size) };
+  }
+}
