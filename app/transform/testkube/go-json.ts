@@ -76,8 +76,10 @@ function goLower(key: string): string {
 }
 
 /**
- * Decodes a BSON document into the fields of a Go struct: BSON key → raw driver value. A key
- * that appears twice under different case is resolved as the driver does: the later one wins.
+ * Decodes a BSON document into the fields of a Go struct: BSON key → raw driver value. Two keys
+ * that differ only in case (`status`, `Status`) land in the same Go field; the Go driver then
+ * merges them field by field into one value. That cannot be reproduced exactly without guessing,
+ * and Testkube never writes such documents, so it is reported.
  */
 export function readStruct(name: string, value: unknown, path: string, options: WalkOptions): Map<string, unknown> {
   const out = new Map<string, unknown>();
@@ -86,8 +88,12 @@ export function readStruct(name: string, value: unknown, path: string, options: 
   const struct = structNamed(name);
   for (const key of Object.keys(value)) {
     const field = struct.byBsonKey.get(goLower(key));
-    if (field) out.set(field.bsonKey, value[key]);
-    else options.onDropped?.(child(path, key), 'unknown-field');
+    if (!field) {
+      options.onDropped?.(child(path, key), 'unknown-field');
+      continue;
+    }
+    if (out.has(field.bsonKey)) fail(child(path, key), 'duplicate-field', `decodes into the same Go field as another key (${field.bsonKey})`);
+    out.set(field.bsonKey, value[key]);
   }
   return out;
 }

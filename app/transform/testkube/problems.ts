@@ -19,6 +19,7 @@ export type ProblemReason =
   | 'date-range'
   | 'unsupported-bson-type'
   | 'boxed-integer'
+  | 'duplicate-field'
   | 'missing-id';
 
 export class FieldProblem extends Error {

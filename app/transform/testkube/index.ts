@@ -1,0 +1,27 @@
+/** Testkube test workflow executions and execution sequences → Testkube's PostgreSQL schema. */
+export {
+  EXECUTION_SEQUENCES_TABLE,
+  EXECUTION_TABLES,
+  EXECUTIONS_TABLE,
+  OUTPUTS_TABLE,
+  REPORTS_TABLE,
+  RESOURCE_AGGREGATIONS_TABLE,
+  RESULTS_TABLE,
+  SIGNATURES_TABLE,
+  VARCHAR,
+  WORKFLOWS_TABLE,
+} from './columns.js';
+export { executionWorkflowNumber, transformExecution, TESTKUBE_EXECUTIONS_DATA_SET, type ExecutionContext } from './execution.js';
+export type { DropReason, WalkOptions } from './go-json.js';
+export { rowId, TESTKUBE_ID_NAMESPACE, uuidV5 } from './ids.js';
+export type { ProblemReason } from './problems.js';
+export {
+  computeSequences,
+  TESTKUBE_SEQUENCES_DATA_SET,
+  type IgnoredSequence,
+  type IgnoredSequenceReason,
+  type SequenceDecision,
+  type SequenceSource,
+  type SequencesInput,
+  type SequencesResult,
+} from './sequences.js';
