@@ -5,7 +5,7 @@ import { TransformError } from '../../errors.js';
 import { extraFields, requireText, toJsonb, toNumericText, toText, toTimestamp } from '../../transform/values.js';
 import type { DataSet, PgValue } from '../types.js';
 
-const MAPPED = ['_id', 'organizationId', 'environmentId', 'metric', 'value', 'timestamp', 'labels'];
+const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'metric', 'value', 'timestamp', 'labels']);
 
 export const usageColumns = ['mongo_id', 'organization_id', 'environment_id', 'metric', 'quantity', 'recorded_at', 'labels', 'extra'] as const;
 

@@ -6,7 +6,7 @@ import type { Document } from 'mongodb';
 import { extraFields, requireText, toId, toJsonb, toText, toTimestamp } from '../../transform/values.js';
 import type { DataSet, PgValue } from '../types.js';
 
-const MAPPED = ['_id', 'name', 'slug', 'ownerId', 'plan', 'createdAt', 'updatedAt', 'payments'];
+const MAPPED = new Set(['_id', 'name', 'slug', 'ownerId', 'plan', 'createdAt', 'updatedAt', 'payments']);
 
 export const organizationColumns = ['id', 'name', 'slug', 'owner_id', 'plan', 'created_at', 'updated_at', 'extra'] as const;
 

@@ -1,0 +1,99 @@
+/**
+ * An in-process BSON source with the engine's SourceDb interface: `count` usage documents as BSON
+ * bytes, decoded per document exactly as the driver decodes wire documents, so the benchmark
+ * measures mongo2pg's pipeline rather than a server's disk. The bytes come from 1024 serialized
+ * templates whose `_id` is patched in place to document i's id (ids stay unique and ascending).
+ * Supports what the bulk engine asks of a collection: `_id` range filters, ascending `_id` sort,
+ * skip/limit, counts.
+ */
+import { BSON, ObjectId, type Document } from 'mongodb';
+import type { FindOptions, SourceCollectionApi, SourceCursor, SourceDb } from '../app/source/source-db.js';
+
+const METRICS = ['execution_minutes', 'storage_bytes', 'api_calls', 'agent_hours'];
+
+/** _id of document i: a fixed 4-byte timestamp, then i as an 8-byte big-endian counter. */
+export function idOf(i: number): ObjectId {
+  const buf = Buffer.alloc(12);
+  buf.writeUInt32BE(0x65000000, 0);
+  buf.writeBigUInt64BE(BigInt(i), 4);
+  return new ObjectId(buf);
+}
+
+function indexOf(id: ObjectId): number {
+  return Number(Buffer.from(id.id).readBigUInt64BE(4));
+}
+
+export function usageDoc(i: number): Document {
+  return {
+    _id: idOf(i),
+    organizationId: `tkcorg_${(i % 97).toString(16).padStart(16, '0')}`,
+    environmentId: i % 5 === 0 ? null : `tkcenv_${(i % 389).toString(16).padStart(16, '0')}`,
+    metric: METRICS[i % METRICS.length],
+    value: i % 3 === 0 ? (i % 1000) / 4 : i % 1000,
+    timestamp: new Date(1_700_000_000_000 + i * 1000),
+    labels: { runner: `runner-${i % 7}`, workflow: `wf-${i % 53}` },
+  };
+}
+
+/** Index bounds [from, to) selected by a filter of the shape the bulk engine builds. */
+function bounds(filter: Document, count: number): [number, number] {
+  let from = 0;
+  let to = count;
+  const visit = (f: Document): void => {
+    if (Array.isArray(f.$and)) for (const part of f.$and as Document[]) visit(part);
+    const id = f._id as Document | undefined;
+    if (!id) return;
+    if (id.$gt instanceof ObjectId) from = Math.max(from, indexOf(id.$gt) + 1);
+    if (id.$gte instanceof ObjectId) from = Math.max(from, indexOf(id.$gte));
+    if (id.$lte instanceof ObjectId) to = Math.min(to, indexOf(id.$lte) + 1);
+    if (id.$lt instanceof ObjectId) to = Math.min(to, indexOf(id.$lt));
+  };
+  visit(filter);
+  return [from, Math.max(from, to)];
+}
+
+const TEMPLATES = Array.from({ length: 1024 }, (_, i) => Buffer.from(BSON.serialize(usageDoc(i))));
+/** `_id` is the first element: int32 length, type byte 0x07, "_id\0", then the 12 id bytes. */
+const ID_OFFSET = 4 + 1 + 4;
+
+class GeneratedCursor implements SourceCursor {
+  private i: number;
+  constructor(from: number, private readonly to: number) {
+    this.i = from;
+  }
+  async next(): Promise<Document | null> {
+    if (this.i >= this.to) return null;
+    const bytes = TEMPLATES[this.i % TEMPLATES.length] as Buffer;
+    idOf(this.i++).id.forEach((b, k) => (bytes[ID_OFFSET + k] = b));
+    return BSON.deserialize(bytes, { promoteLongs: false });
+  }
+  async close(): Promise<void> {
+    this.i = this.to;
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<Document> {
+    for (let doc = await this.next(); doc !== null; doc = await this.next()) yield doc;
+  }
+}
+
+export function bsonSource(count: number): SourceDb {
+  const usage: SourceCollectionApi = {
+    find(filter: Document, options: FindOptions = {}) {
+      let [from, to] = bounds(filter, count);
+      from += options.skip ?? 0;
+      if (options.limit !== undefined) to = Math.min(to, from + options.limit);
+      return new GeneratedCursor(Math.min(from, to), to);
+    },
+    countDocuments: async (filter: Document = {}) => {
+      const [from, to] = bounds(filter, count);
+      return to - from;
+    },
+    estimatedDocumentCount: async () => count,
+  };
+  return {
+    collection(name: string) {
+      if (name !== 'usage') throw new Error(`the benchmark source has only the usage collection, not ${name}`);
+      return usage;
+    },
+    listCollections: () => ({ toArray: async () => [{ name: 'usage' }] }),
+  };
+}
