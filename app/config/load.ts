@@ -1,12 +1,16 @@
 /**
- * Loads the configuration once: CLI flags over env vars over `<ENV>_FILE` files over defaults.
- * Validates every setting strictly, freezes the result and hands it down. No other module reads
- * process.env.
+ * Loads the configuration once: CLI flag over env var over `<ENV>_FILE` over default. Validates
+ * every setting strictly, freezes the result and hands it down. No other module reads
+ * process.env (main passes it in).
  */
 import { readFileSync } from 'node:fs';
 import convict from 'convict';
 import { ConfigError } from '../errors.js';
+import { redactor } from '../log/redact.js';
 import { SETTINGS, type Setting } from './settings.js';
+
+export { parseArgs, type ParsedArgs } from './args.js';
+export { describeConfig, helpText } from './describe.js';
 
 export type ReadPreference = 'primary' | 'primaryPreferred' | 'secondary' | 'secondaryPreferred' | 'nearest';
 
@@ -62,92 +66,57 @@ export interface Config {
 
 export type Source = 'flag' | 'env' | 'file' | 'default';
 
-export interface ParsedArgs {
-  command: string | undefined;
-  flags: Map<string, string>;
-  positionals: string[];
-  help: boolean;
+export interface LoadedConfig {
+  config: Config;
+  /** Where each setting's value came from, by key. */
+  sources: ReadonlyMap<string, Source>;
 }
 
-const BOOLEAN_FLAGS = new Set(SETTINGS.filter((s) => s.default === 'true' || s.default === 'false').map((s) => s.flag));
-
-/**
- * Flags are accepted as `--name value`, `--name=value` and the original single-dash `-name value`.
- * A boolean flag given alone means true.
- */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const known = new Map(SETTINGS.map((s) => [s.flag, s]));
-  const flags = new Map<string, string>();
-  const positionals: string[] = [];
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const match = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/s.exec(arg);
-    if (!match) {
-      positionals.push(arg);
-      continue;
-    }
-    const name = (match[1] as string).replaceAll('-', '_');
-    if (!known.has(name)) {
-      throw new ConfigError(`unknown flag ${arg}; run "mongo2pg --help" for the list of settings`);
-    }
-    let value = match[2];
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (BOOLEAN_FLAGS.has(name) && (next === undefined || next.startsWith('-') || !/^(true|false|1|0)$/i.test(next))) {
-        value = 'true';
-      } else if (next === undefined) {
-        throw new ConfigError(`flag --${name} needs a value`);
-      } else {
-        value = next;
-        i++;
-      }
-    }
-    flags.set(name, value);
-  }
-  return { command: positionals[0], flags, positionals: positionals.slice(1), help };
+interface Raw {
+  raw: string;
+  source: Source;
+  /** For 'file': the path named by `<ENV>_FILE`. */
+  path?: string;
 }
 
-function describeSource(setting: Setting, source: Source): string {
-  switch (source) {
+/** How a problem names the setting: the way the operator set it. */
+function origin(setting: Setting, raw: Raw): string {
+  switch (raw.source) {
     case 'flag':
       return `flag --${setting.flag}`;
     case 'env':
       return `env ${setting.env}`;
     case 'file':
-      return `file from ${setting.env}_FILE`;
+      return `${setting.env} (read from ${raw.path}, named by ${setting.env}_FILE)`;
     default:
-      return 'default';
+      return `${setting.env} (default ${JSON.stringify(setting.default)})`;
   }
 }
 
-/** Trailing newline(s) of a mounted Secret file are not part of the value. */
-function readSecretFile(setting: Setting, path: string): string {
+/** A mounted Secret's trailing newline is not part of the value. */
+function readValueFile(setting: Setting, path: string): string {
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError(`${setting.key} (env ${setting.env}_FILE): cannot read file ${path} (${reason})`);
+    throw new ConfigError(`${setting.env}_FILE: cannot read ${path} (${reason})`);
   }
 }
 
-function resolveRaw(setting: Setting, flags: Map<string, string>, env: NodeJS.ProcessEnv): { raw: string; source: Source } {
+function resolveRaw(setting: Setting, flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv): Raw {
   const fromFlag = flags.get(setting.flag);
   if (fromFlag !== undefined) return { raw: fromFlag, source: 'flag' };
   const fromEnv = env[setting.env];
-  const filePath = setting.secret ? env[`${setting.env}_FILE`] : undefined;
-  if (fromEnv !== undefined && fromEnv !== '' && filePath) {
-    throw new ConfigError(`${setting.key}: both ${setting.env} and ${setting.env}_FILE are set; set only one`);
-  }
-  if (fromEnv !== undefined && fromEnv !== '') return { raw: fromEnv, source: 'env' };
-  if (filePath) return { raw: readSecretFile(setting, filePath), source: 'file' };
+  const path = env[`${setting.env}_FILE`];
+  const hasEnv = fromEnv !== undefined && fromEnv !== '';
+  const hasFile = path !== undefined && path !== '';
+  if (hasEnv && hasFile) throw new ConfigError(`${setting.env} and ${setting.env}_FILE are both set; set only one`);
+  if (hasEnv) return { raw: fromEnv, source: 'env' };
+  if (hasFile) return { raw: readValueFile(setting, path), source: 'file', path };
   return { raw: setting.default, source: 'default' };
 }
 
+/** convict holds the schema (docs, env/arg names, sensitivity); values arrive already parsed. */
 function convictSchema(): convict.Schema<Record<string, unknown>> {
   const schema: Record<string, unknown> = {};
   for (const s of SETTINGS) {
@@ -158,16 +127,12 @@ function convictSchema(): convict.Schema<Record<string, unknown>> {
   return schema as convict.Schema<Record<string, unknown>>;
 }
 
-export interface LoadedConfig {
-  config: Config;
-  sources: ReadonlyMap<string, Source>;
-}
-
 /**
- * Builds the frozen configuration. All problems are reported together, one line each, naming the
- * setting, where its value came from and what is allowed; secret values are never quoted.
+ * Builds the frozen configuration. All problems are reported together, one line each, naming
+ * the setting, where its value came from and what is allowed. Secret values are never quoted,
+ * and other values are quoted with any URL password masked.
  */
-export function loadConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv, options: { requireConnections?: boolean } = {}): LoadedConfig {
+export function loadConfig(flags: ReadonlyMap<string, string>, env: NodeJS.ProcessEnv, options: { requireConnections?: boolean } = {}): LoadedConfig {
   const requireConnections = options.requireConnections ?? true;
   const conf = convict(convictSchema(), { env: {}, args: [] });
   const problems: string[] = [];
@@ -175,7 +140,7 @@ export function loadConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv, o
   const secrets: string[] = [];
 
   for (const setting of SETTINGS) {
-    let resolved: { raw: string; source: Source };
+    let resolved: Raw;
     try {
       resolved = resolveRaw(setting, flags, env);
     } catch (err) {
@@ -184,20 +149,23 @@ export function loadConfig(flags: Map<string, string>, env: NodeJS.ProcessEnv, o
     }
     sources.set(setting.key, resolved.source);
     if (setting.secret && resolved.raw !== '') secrets.push(resolved.raw);
-    if (resolved.raw === '' && setting.required) {
-      if (requireConnections) problems.push(`${setting.key}: required; set env ${setting.env}${setting.secret ? ` (or ${setting.env}_FILE)` : ''} or flag --${setting.flag}`);
+    if (resolved.raw.trim() === '' && setting.required) {
+      if (resolved.source === 'file') problems.push(`${origin(setting, resolved)}: the file is empty`);
+      else if (requireConnections) problems.push(`${setting.env} is required: set env ${setting.env}, ${setting.env}_FILE or flag --${setting.flag}`);
       conf.set(setting.key, '');
       continue;
     }
     try {
-      conf.set(setting.key, setting.parse(resolved.raw));
+      conf.set(setting.key, setting.type.parse(resolved.raw));
     } catch (err) {
-      const shown = setting.secret || resolved.source === 'default' ? '' : ` (got ${JSON.stringify(resolved.raw)})`;
-      problems.push(`${setting.key} (${describeSource(setting, resolved.source)}): ${(err as Error).message}${shown}`);
+      const hide = redactor(setting.secret ? [resolved.raw] : []);
+      const got = setting.secret ? '' : `, got ${hide.text(JSON.stringify(resolved.raw))}`;
+      problems.push(`${origin(setting, resolved)}: ${hide.text((err as Error).message)}${got}`);
     }
   }
   if (problems.length > 0) {
-    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`, { context: { problems } });
+    const message = problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration:\n  ${problems.join('\n  ')}`;
+    throw new ConfigError(message, { context: { problems } });
   }
   conf.validate({ allowed: 'strict' });
   const props = conf.getProperties() as Omit<Config, 'secrets'>;
@@ -211,46 +179,4 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-/** The effective configuration as printable lines, secrets shown as [redacted]. */
-export function describeConfig(loaded: LoadedConfig): string[] {
-  return SETTINGS.map((s) => {
-    const [group, name] = s.key.split('.') as [string, string];
-    const value = (loaded.config as unknown as Record<string, Record<string, unknown>>)[group]?.[name];
-    let shown: string;
-    if (s.secret) shown = value ? '[redacted]' : '(unset)';
-    else if (value instanceof Date) shown = value.toISOString().slice(0, 10);
-    else if (value === null || value === '') shown = '(unset)';
-    else shown = String(value);
-    return `${s.env}=${shown}  # ${s.key}, from ${loaded.sources.get(s.key) ?? 'default'}`;
-  });
-}
-
-/** `--help` text: every setting with env var, flag, default and description. */
-export function helpText(): string {
-  const lines = [
-    'mongo2pg: moves a MongoDB application database into PostgreSQL.',
-    '',
-    'Usage: mongo2pg <command> [flags]',
-    '',
-    'Commands:',
-    '  migrate     pre-flight, schema, record-level phase, bulk phase, verification (default)',
-    '  preflight   run the pre-flight checks only; writes nothing',
-    '  verify      compare the target with the source',
-    '  config      print the effective configuration, secrets redacted',
-    '',
-    'Every setting is an env var and a flag (--name value, --name=value or -name value); the flag wins.',
-    'Secrets may also be read from a file named by <ENV>_FILE (a mounted Kubernetes Secret).',
-  ];
-  const groups: Record<string, string> = { connection: 'Connection', tuning: 'Migration tuning', progress: 'Progress and logging' };
-  for (const [group, title] of Object.entries(groups)) {
-    lines.push('', `${title}:`);
-    for (const s of SETTINGS.filter((x) => x.group === group)) {
-      const def = s.default === '' ? (s.required ? '(required)' : '(unset)') : s.default;
-      lines.push(`  --${s.flag}  [env ${s.env}${s.secret ? `, ${s.env}_FILE` : ''}]  default: ${def}`, `      ${s.doc}`);
-    }
-  }
-  lines.push('', 'Exit codes: 0 success, 2 invalid configuration, 3 pre-flight failed, 4 migration failed,', '5 verification failed, 130 interrupted, 1 unexpected error.');
-  return lines.join('\n');
 }
