@@ -13,9 +13,17 @@ CREATE TABLE organizations (
     plan        jsonb,
     created_at  timestamptz,
     updated_at  timestamptz,
-    extra       jsonb
+    extra       jsonb,
+    -- Added with the data model (docs/data-model/identity.md); columns above are unchanged.
+    deleted_at  timestamptz
 );
+-- Lookups by slug, owner and plan (docs/data-model/identity.md).
+CREATE INDEX organizations_slug_idx ON organizations (lower(slug));
+CREATE INDEX organizations_owner_id_idx ON organizations (owner_id);
+CREATE INDEX organizations_plan_name_idx ON organizations ((plan ->> 'name'));
 
+-- Bulk table: primary key only here; secondary indexes are built after the load
+-- (schema/post-load/bulk-indexes.sql).
 CREATE TABLE usage_records (
     mongo_id        varchar(24) PRIMARY KEY,
     organization_id varchar(64) NOT NULL,
