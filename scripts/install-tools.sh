@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Installs the pinned local services used by tests and the demo:
+#   FerretDB (MongoDB wire protocol, SQLite backend), Prometheus Pushgateway, helm
+# into ${MONGO2PG_TOOLS_DIR:-$HOME/.cache/mongo2pg/bin}, built from source through the
+# Go module proxy, and the PostgreSQL server binaries from Debian if initdb is missing.
+#
+# Idempotent: a tool is rebuilt only when its stamp or its own version report does not
+# match the pin. Usage: scripts/install-tools.sh [ferretdb|pushgateway|helm|postgres]...
+# (no arguments = everything).
+set -euo pipefail
+
+TOOLS_DIR="${MONGO2PG_TOOLS_DIR:-$HOME/.cache/mongo2pg/bin}"
+
+# Bump when the build recipe below changes, so existing binaries are rebuilt.
+RECIPE=2
+
+FERRETDB_MODULE=github.com/FerretDB/FerretDB
+FERRETDB_VERSION=v1.24.0
+PUSHGATEWAY_MODULE=github.com/prometheus/pushgateway
+PUSHGATEWAY_VERSION=v1.11.1
+HELM_MODULE=helm.sh/helm/v3
+HELM_VERSION=v3.19.5
+
+log() { printf 'install-tools: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+find_go() {
+  if command -v go >/dev/null 2>&1; then command -v go
+  elif [ -x /usr/local/go/bin/go ]; then echo /usr/local/go/bin/go
+  else return 1
+  fi
+}
+
+# The stamp records module, version and recipe; the binary must also report the pin
+# itself (a binary from another recipe may carry the right module but not start).
+is_current() { # name stamp-line expected-version-output version-args...
+  local name=$1 stamp=$2 expect=$3; shift 3
+  local bin="$TOOLS_DIR/$name"
+  [ -x "$bin" ] || return 1
+  [ "$(cat "$TOOLS_DIR/$name.stamp" 2>/dev/null)" = "$stamp" ] || return 1
+  "$bin" "$@" 2>&1 | grep -qF -- "$expect"
+}
+
+# Fetches MODULE@VERSION into the module cache and copies its source to a writable dir.
+# `go install module@version` cannot be used: the proxy answers 403 for the module's
+# version list, which `go install m@v` requests for its deprecation check. `go get m@v`
+# inside a throwaway module does not need the list.
+fetch_source() { # module version dest
+  local module=$1 version=$2 dest=$3 work
+  work=$(dirname "$dest")
+  if ! (cd "$work" && "$GO" mod init mongo2pg-tools && "$GO" get "$module@$version") >"$work/get.log" 2>&1; then
+    cat "$work/get.log" >&2
+    die "could not fetch $module@$version through the Go module proxy"
+  fi
+  local dir
+  dir=$(cd "$work" && "$GO" list -m -f '{{.Dir}}' "$module")
+  [ -n "$dir" ] && [ -d "$dir" ] || die "module $module@$version not found in the module cache"
+  cp -R "$dir" "$dest"
+  chmod -R u+w "$dest"
+}
+
+# Builds the tool as the *main* module (like its own release build), so the tool's own
+# go.mod (including any replace directives) decides the dependency versions.
+build_tool() { # name module version package ldflags [prepare-fn]
+  local name=$1 module=$2 version=$3 package=$4 ldflags=$5 prepare=${6:-}
+  local work
+  work=$(mktemp -d)
+  WORK_DIRS+=("$work")
+  fetch_source "$module" "$version" "$work/src"
+  if [ -n "$prepare" ]; then "$prepare" "$work/src"; fi
+  mkdir -p "$TOOLS_DIR"
+  (cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$TOOLS_DIR/$name.tmp" "$package")
+  mv -f "$TOOLS_DIR/$name.tmp" "$TOOLS_DIR/$name"
+  rm -rf "$work"
+}
+
+# FerretDB v1 panics at start-up unless build/version/version.txt exists (its release
+# build generates it; the module zip does not carry it).
+prepare_ferretdb() { # src
+  printf '%s\n' "$FERRETDB_VERSION" >"$1/build/version/version.txt"
+  printf 'source\n' >"$1/build/version/package.txt"
+}
+
+install_go_tool() { # name module version package ldflags prepare expect version-args...
+  local name=$1 module=$2 version=$3 package=$4 ldflags=$5 prepare=$6 expect=$7; shift 7
+  local stamp="$module $version recipe=$RECIPE"
+  local start=$SECONDS
+  if is_current "$name" "$stamp" "$expect" "$@"; then
+    log "$name $version: cached ($TOOLS_DIR/$name)"
+    return
+  fi
+  GO=$(find_go) || die "Go is required to build $name (expected /usr/local/go/bin/go)"
+  log "$name $version: building from $module (this can take minutes on a cold Go cache)"
+  build_tool "$name" "$module" "$version" "$package" "$ldflags" "$prepare"
+  printf '%s\n' "$stamp" >"$TOOLS_DIR/$name.stamp"
+  is_current "$name" "$stamp" "$expect" "$@" ||
+    die "$name was built but does not report $expect: $("$TOOLS_DIR/$name" "$@" 2>&1 | head -5)"
+  log "$name $version: built in $((SECONDS - start))s"
+}
+
+install_ferretdb() {
+  install_go_tool ferretdb "$FERRETDB_MODULE" "$FERRETDB_VERSION" ./cmd/ferretdb "" \
+    prepare_ferretdb "version: $FERRETDB_VERSION" --version
+}
+
+install_pushgateway() {
+  # Same -X flags as the project's .promu.yml, so --version reports the pin.
+  local v=${PUSHGATEWAY_VERSION#v} p=github.com/prometheus/common/version
+  install_go_tool pushgateway "$PUSHGATEWAY_MODULE" "$PUSHGATEWAY_VERSION" . \
+    "-X $p.Version=$v -X $p.Revision=$PUSHGATEWAY_VERSION -X $p.Branch=release -X $p.BuildUser=mongo2pg" \
+    "" "version $v" --version
+}
+
+install_helm() {
+  # As helm's Makefile: the version string, and the default Kubernetes version for
+  # `helm template` derived from the client-go it is built with (v0.34 -> 1.34).
+  # Without these helm reports "v3.19" and renders with .Capabilities.KubeVersion 1.20.
+  # helm v3.19.5 requires k8s.io/client-go v0.34.2.
+  local minor=34
+  local ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  ldflags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  ldflags+=" -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
+  ldflags+=" -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
+  install_go_tool helm "$HELM_MODULE" "$HELM_VERSION" ./cmd/helm "$ldflags" "" \
+    "$HELM_VERSION" version --template '{{.Version}}'
+}
+
+install_postgres() {
+  local start=$SECONDS
+  if command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+    log "postgresql: present ($(command -v initdb || compgen -G '/usr/lib/postgresql/*/bin/initdb' | head -1))"
+    return
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "PostgreSQL is missing; install the Debian package 'postgresql' (needs root)"
+    sudo=(sudo)
+  fi
+  log "postgresql: installing the Debian packages postgresql and postgresql-client"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >&2
+  log "postgresql: installed in $((SECONDS - start))s"
+}
+
+WORK_DIRS=()
+cleanup() { if [ ${#WORK_DIRS[@]} -gt 0 ]; then rm -rf "${WORK_DIRS[@]}"; fi; }
+trap cleanup EXIT
+
+export GOTOOLCHAIN=local # never download another Go toolchain
+export GOFLAGS="-mod=mod -buildvcs=false"
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(postgres ferretdb pushgateway helm)
+for t in "${targets[@]}"; do
+  case "$t" in
+    postgres | ferretdb | pushgateway | helm) "install_$t" ;;
+    *) die "unknown tool '$t' (known: postgres ferretdb pushgateway helm)" ;;
+  esac
+done
