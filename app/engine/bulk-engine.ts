@@ -171,6 +171,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
     signal.throwIfAborted();
     const cursor = ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize });
     let client: PoolClient | null = null;
+    let broken: Error | undefined;
     try {
       client = await ctx.pool.connect();
       while (!range.done) {
@@ -184,6 +185,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
         ctx.progress?.taskProgress(task.dataSet.name, task.stats);
       }
     } catch (err) {
+      broken = err instanceof Error ? err : new Error(String(err));
       if (signal.aborted || isMongo2pgError(err) || ++transientFailures > TRANSIENT_RETRIES) throw err;
       logger.warn('bulk chunk interrupted by a connection error; resuming from the last committed document', { task: task.dataSet.name, source: range.source, attempt: transientFailures, error: errorMessage(err) });
       // The chunk was rolled back: the watermark in the database is authoritative.
@@ -196,8 +198,8 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
       }
     } finally {
       await cursor.close().catch(() => undefined);
-      // A client whose COPY was cut off is not reused.
-      client?.release(true);
+      // A connection that failed mid-chunk is discarded, not returned to the pool.
+      client?.release(broken);
     }
   }
 }

@@ -50,3 +50,10 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
 export function jsonLines(stdout: string): Array<Record<string, unknown>> {
   return stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** The statistics a run logged for one data set (from its `task finished` line). */
+export function taskStatistics(stdout: string, task: string): { total: number; successful: number; failed: number; skipped: number } | undefined {
+  const line = jsonLines(stdout).find((l) => l.message === 'task finished' && l.task === task);
+  const s = line?.statistics as { total: number; successful: number; failed: number; skipped: number } | undefined;
+  return s && { total: s.total, successful: s.successful, failed: s.failed, skipped: s.skipped };
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
-import { baseEnv, runCli, spawnCli } from '../helpers/cli.js';
+import { baseEnv, runCli, spawnCli, taskStatistics } from '../helpers/cli.js';
 import { seedOrganizations, seedUsage, usageDoc, withMongo } from '../helpers/seed.js';
 
 const COUNT = 2400;
@@ -61,8 +61,7 @@ for (const [index, killAfter] of [[0, 1], [1, 1000], [2, 2000]] as const) {
       const ids = (await pool.query<{ mongo_id: string }>('SELECT mongo_id FROM usage_records ORDER BY mongo_id')).rows.map((r) => r.mongo_id);
       assert.equal(ids.length, COUNT);
       assert.deepEqual(ids, sourceIds);
-      const finished = rerun.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.message === 'task finished' && l.task === 'usage_records');
-      assert.deepEqual({ total: finished.total, successful: finished.successful, failed: finished.failed, skipped: finished.skipped }, { total: COUNT, successful: COUNT, failed: 0, skipped: 0 });
+      assert.deepEqual(taskStatistics(rerun.stdout, 'usage_records'), { total: COUNT, successful: COUNT, failed: 0, skipped: 0 });
     } finally {
       await pool.end();
     }
