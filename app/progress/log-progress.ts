@@ -46,6 +46,9 @@ export class LogProgress implements Reporter {
   private maybeLog(name: string, now: number): void {
     const task = this.state.tasks.get(name);
     if (!task || task.stats) return;
+    // Bulk tasks are all announced when the phase starts and then queue for a worker; a line
+    // for each waiting one every interval would drown the ones that are moving.
+    if (task.phase === 'bulk' && !task.progressed) return;
     const last = this.lastLine.get(name) ?? task.startedAt;
     if (now - last < this.intervalMs) return;
     this.lastLine.set(name, now);

@@ -33,8 +33,10 @@ export class RunMetrics {
   private readonly result = this.gauge('mongo2pg_result', 'Run result: running, succeeded or failed (1 for the current one).', ['result']);
   private readonly up = this.gauge('mongo2pg_up', '1 while the run is going or has succeeded, 0 once it has failed.', []);
   private readonly startTime = this.gauge('mongo2pg_start_time_seconds', 'Unix time the run started.', []);
-  private readonly endTime = this.gauge('mongo2pg_end_time_seconds', 'Unix time the run ended (absent while running).', []);
-  private readonly lastSuccess = this.gauge('mongo2pg_last_success_time_seconds', 'Unix time the run ended successfully (absent unless it did).', []);
+  // Absent rather than 0 until they have a value (an unlabelled gauge always exports one), so
+  // they are registered only when set.
+  private readonly endTime = new Gauge({ name: 'mongo2pg_end_time_seconds', help: 'Unix time the run ended (absent while running).', registers: [] });
+  private readonly lastSuccess = new Gauge({ name: 'mongo2pg_last_success_time_seconds', help: 'Unix time the run ended successfully (absent unless it did).', registers: [] });
   private readonly rss = this.gauge('mongo2pg_process_resident_memory_bytes', 'Resident memory of the migration process.', []);
   private readonly heap = this.gauge('mongo2pg_process_heap_used_bytes', 'V8 heap in use by the migration process.', []);
 
@@ -42,9 +44,19 @@ export class RunMetrics {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
+  private present(gauge: Gauge, name: string, value: number | null): void {
+    const registered = this.registry.getSingleMetric(name) !== undefined;
+    if (value === null) {
+      if (registered) this.registry.removeSingleMetric(name);
+      return;
+    }
+    if (!registered) this.registry.registerMetric(gauge);
+    gauge.set(value);
+  }
+
   /** Sets every gauge from the state. */
   refresh(state: RunState, now: number): void {
-    for (const g of [this.records, this.source, this.ratio, this.duration, this.throughput, this.eta, this.endTime, this.lastSuccess]) g.reset();
+    for (const g of [this.records, this.source, this.ratio, this.duration, this.throughput, this.eta]) g.reset();
     // Planned but not yet started data sets show as zero, so the dashboard lists them from the start.
     for (const name of state.planned) {
       if (state.tasks.has(name)) continue;
@@ -71,8 +83,8 @@ export class RunMetrics {
     for (const r of RESULTS) this.result.set({ result: r }, r === state.result ? 1 : 0);
     this.up.set(state.result === 'failed' ? 0 : 1);
     this.startTime.set(state.startedAt / 1000);
-    if (state.finishedAt !== null) this.endTime.set(state.finishedAt / 1000);
-    if (state.result === 'succeeded' && state.finishedAt !== null) this.lastSuccess.set(state.finishedAt / 1000);
+    this.present(this.endTime, 'mongo2pg_end_time_seconds', state.finishedAt === null ? null : state.finishedAt / 1000);
+    this.present(this.lastSuccess, 'mongo2pg_last_success_time_seconds', state.result === 'succeeded' && state.finishedAt !== null ? state.finishedAt / 1000 : null);
     const mem = process.memoryUsage();
     this.rss.set(mem.rss);
     this.heap.set(mem.heapUsed);

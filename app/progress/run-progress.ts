@@ -24,6 +24,7 @@ export class RunProgress implements ProgressSink {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     state?: RunState,
+    private readonly finishTimeoutMs = FINISH_TIMEOUT_MS,
   ) {
     this.state = state ?? new RunState(now());
   }
@@ -75,13 +76,13 @@ export class RunProgress implements ProgressSink {
     this.guard('runFinished', () => this.state.end(result.ok ? 'succeeded' : 'failed', result.summary, result.stats, this.now()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), FINISH_TIMEOUT_MS);
+      timer = setTimeout(() => resolve('timeout'), this.finishTimeoutMs);
       timer.unref();
     });
     const all = Promise.allSettled(this.reporters.map((r) => Promise.resolve().then(() => r.finish())));
     const outcome = await Promise.race([all, timeout]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.logger.warn('final progress updates did not complete in time; exiting without waiting for them', { timeout_ms: FINISH_TIMEOUT_MS });
+    if (outcome === 'timeout') this.logger.warn('final progress updates did not complete in time; exiting without waiting for them', { timeout_ms: this.finishTimeoutMs });
   }
 
   private notify(event: ProgressEvent, task?: string): void {

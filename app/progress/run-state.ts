@@ -15,6 +15,8 @@ export interface TaskState {
   total: number;
   counts: TaskCounts;
   startedAt: number;
+  /** A progress report has arrived (bulk tasks are all started up front and then wait their turn). */
+  progressed: boolean;
   /** Set once the task finished; its statistics are then final. */
   stats?: DataSetStats;
   rate: MovingRate;
@@ -63,7 +65,7 @@ export class RunState {
   start(name: string, phase: 'records' | 'bulk', total: number, now: number): void {
     const rate = new MovingRate(now);
     rate.add(now, 0);
-    this.tasks.set(name, { name, phase, total, counts: { successful: 0, failed: 0, skipped: 0 }, startedAt: now, rate });
+    this.tasks.set(name, { name, phase, total, counts: { successful: 0, failed: 0, skipped: 0 }, startedAt: now, progressed: false, rate });
     if (!this.planned.includes(name)) this.planned.push(name);
   }
 
@@ -71,6 +73,7 @@ export class RunState {
     const task = this.tasks.get(name);
     if (!task || task.stats) return;
     task.counts = { successful: counts.successful, failed: counts.failed, skipped: counts.skipped };
+    task.progressed = true;
     task.rate.add(now, doneOf(task.counts));
   }
 
@@ -81,6 +84,7 @@ export class RunState {
       total: stats.total,
       counts: { successful: 0, failed: 0, skipped: 0 },
       startedAt: now - stats.durationMs,
+      progressed: true,
       rate: new MovingRate(now - stats.durationMs),
     };
     task.stats = { ...stats };
