@@ -19,6 +19,8 @@ export function postLoadStatements(text: string): string[] {
 
 export async function buildPostLoadIndexes(pool: Pool, dir: string, logger: Logger): Promise<void> {
   if (!existsSync(dir)) return;
+  const began = Date.now();
+  let built = 0;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
     for (const sql of postLoadStatements(readFileSync(join(dir, file), 'utf8'))) {
       const started = Date.now();
@@ -27,9 +29,11 @@ export async function buildPostLoadIndexes(pool: Pool, dir: string, logger: Logg
       } catch (err) {
         throw new SinkError('SINK_WRITE', `post-load statement from ${file} failed: ${errorMessage(err)}`, { cause: err, context: { statement: sql } });
       }
-      logger.info('post-load index built', { file, statement: sql.slice(0, 200), duration_ms: Date.now() - started });
+      logger.debug('post-load statement done', { file, statement: sql.slice(0, 200), duration_ms: Date.now() - started });
+      built++;
     }
   }
+  logger.info('post-load indexes built', { statements: built, duration_ms: Date.now() - began });
 }
 
 /** Sets every sequence owned by a table column to that column's current maximum. */
