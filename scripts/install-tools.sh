@@ -38,7 +38,11 @@ is_current() { # name stamp-line expected-version-output version-args...
   local bin="$TOOLS_DIR/$name"
   [ -x "$bin" ] || return 1
   [ "$(cat "$TOOLS_DIR/$name.stamp" 2>/dev/null)" = "$stamp" ] || return 1
-  "$bin" "$@" 2>&1 | grep -qF -- "$expect"
+  # Captured, not piped into `grep -q`: grep's early exit would SIGPIPE the tool and,
+  # under pipefail, fail the check at random.
+  local out
+  out=$("$bin" "$@" 2>&1) || return 1
+  [[ $out == *"$expect"* ]]
 }
 
 # Fetches MODULE@VERSION into the module cache and copies its source to a writable dir.
@@ -68,9 +72,9 @@ build_tool() { # name module version package ldflags [prepare-fn]
   WORK_DIRS+=("$work")
   fetch_source "$module" "$version" "$work/src"
   if [ -n "$prepare" ]; then "$prepare" "$work/src"; fi
-  mkdir -p "$TOOLS_DIR"
-  (cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$TOOLS_DIR/$name.tmp" "$package")
-  mv -f "$TOOLS_DIR/$name.tmp" "$TOOLS_DIR/$name"
+  # Build beside the target and rename: a running service keeps its old inode.
+  (cd "$work/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$TOOLS_DIR/.$name.$$" "$package")
+  mv -f "$TOOLS_DIR/.$name.$$" "$TOOLS_DIR/$name"
   rm -rf "$work"
 }
 
@@ -148,6 +152,13 @@ trap cleanup EXIT
 
 export GOTOOLCHAIN=local # never download another Go toolchain
 export GOFLAGS="-mod=mod -buildvcs=false"
+
+# Several checkouts or test runs may share the tools dir: one installer at a time.
+mkdir -p "$TOOLS_DIR"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$TOOLS_DIR/.install.lock"
+  flock 9
+fi
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(postgres ferretdb pushgateway helm)
