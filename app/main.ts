@@ -8,7 +8,9 @@ import { ExitCode, InterruptedError, Mongo2pgError, errorMessage, isMongo2pgErro
 import { describeConfig, helpText, loadConfig, parseArgs } from './config/load.js';
 import { createLogger, flushLogger, type Logger } from './log/logger.js';
 import { redactor } from './log/redact.js';
-import { migrate } from './run/migrate.js';
+import { SCHEMA_DIR, migrate } from './run/migrate.js';
+import { preflightCommand } from './preflight/command.js';
+import { preflightSettings } from './preflight/gate.js';
 import { MigrationFailedError } from './run/outcome.js';
 import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
@@ -72,7 +74,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = command === 'migrate' ? await createProgress({ config, logger, redact }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   try {
+    if (command === 'preflight') {
+      await preflightCommand({ config, logger, signal: controller.signal, schemaDir: SCHEMA_DIR });
+      return ExitCode.ok;
+    }
     if (command === 'migrate') {
+      // What configuration alone can refuse is refused before connecting (and retrying).
+      preflightSettings(config);
       const result = await migrate({ config, logger, redact, signal: controller.signal, print, ...(progress ? { progress } : {}) });
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info('migration finished successfully', { summary });

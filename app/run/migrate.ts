@@ -14,6 +14,7 @@ import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
 import { buildPostLoadIndexes, resetSequences } from './post-load.js';
+import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
 
@@ -45,6 +46,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
     const pool = await connectSink(config, logger, signal);
     try {
       const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, ...(deps.progress ? { progress: deps.progress } : {}) };
+      await runPreflight({ config, db: source.db, pool, logger, schemaDir: SCHEMA_DIR });
       if (config.convert.dryRun) {
         logger.info('dry run: reading and transforming everything, writing nothing');
       } else {

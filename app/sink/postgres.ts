@@ -1,12 +1,22 @@
-/** PostgreSQL pool, connected with the configured timeout, delay and attempts. */
+/**
+ * PostgreSQL pool, connected with the configured timeout, delay and attempts, logging each
+ * retry. Failing to connect at the start is a pre-flight failure (nothing has been written);
+ * errors no retry can fix (wrong password, no such database, no CONNECT privilege) stop at once.
+ */
 import pg from 'pg';
 import type { Config } from '../config/load.js';
-import { SinkError, errorMessage } from '../errors.js';
+import { PreflightError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { retry } from '../util/retry.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+
+/** SQLSTATE class 28 (authorization), 3D000 (no such database), 42501 (no CONNECT privilege). */
+export function isPermanentPgError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501');
+}
 
 export async function connectSink(config: Config, logger: Logger, signal?: AbortSignal): Promise<Pool> {
   const { postgres } = config;
@@ -18,19 +28,31 @@ export async function connectSink(config: Config, logger: Logger, signal?: Abort
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', (err) => logger.warn('PostgreSQL idle connection error', { error: errorMessage(err) }));
+  let attempts = 0;
   try {
-    await retry(async () => (await pool.query('SELECT 1')).rowCount, {
-      attempts: postgres.connectionAttempts,
-      delayMs: postgres.connectionDelay,
-      ...(signal ? { signal } : {}),
-      onRetry: (attempt, err) =>
-        logger.warn('PostgreSQL not reachable, retrying', { attempt, attempts: postgres.connectionAttempts, delay_ms: postgres.connectionDelay, error: errorMessage(err) }),
-    });
+    await retry(
+      async (attempt) => {
+        attempts = attempt;
+        return (await pool.query('SELECT 1')).rowCount;
+      },
+      {
+        attempts: postgres.connectionAttempts,
+        delayMs: postgres.connectionDelay,
+        ...(signal ? { signal } : {}),
+        retryable: (err) => !isPermanentPgError(err),
+        onRetry: (attempt, err) =>
+          logger.warn('PostgreSQL not reachable, retrying', { attempt, attempts: postgres.connectionAttempts, delay_ms: postgres.connectionDelay, timeout_ms: postgres.connectionTimeout, error: errorMessage(err) }),
+      },
+    );
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new SinkError('SINK_UNAVAILABLE', `cannot connect to PostgreSQL after ${postgres.connectionAttempts} attempt(s): ${errorMessage(err)}`, { cause: err });
+    if (signal?.aborted) throw signal.reason;
+    const message = isPermanentPgError(err)
+      ? `PostgreSQL refused the connection (not retried): ${errorMessage(err)}`
+      : `PostgreSQL is not reachable: ${attempts} connection attempt(s) failed (timeout ${postgres.connectionTimeout}ms, delay ${postgres.connectionDelay}ms); last error: ${errorMessage(err)}`;
+    throw new PreflightError('postgres-reachable', message, { cause: err, context: { check: 'postgres-reachable', attempts } });
   }
-  logger.info('connected to PostgreSQL');
+  logger.info('connected to PostgreSQL', { attempts });
   return pool;
 }
 

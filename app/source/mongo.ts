@@ -1,7 +1,11 @@
-/** Connects to the MongoDB source with the configured timeout, delay and attempts. */
-import { MongoClient, type Db } from 'mongodb';
+/**
+ * Connects to the MongoDB source with the configured timeout, delay and attempts, logging each
+ * retry. Failing to connect at the start is a pre-flight failure (nothing has been written);
+ * errors no retry can fix (authentication, authorisation) stop at once.
+ */
+import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import type { Config } from '../config/load.js';
-import { SourceError, errorMessage } from '../errors.js';
+import { PreflightError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { retry } from '../util/retry.js';
 
@@ -9,6 +13,13 @@ export interface Source {
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
+}
+
+/** AuthenticationFailed (18), Unauthorized (13): the same credentials will fail again. */
+const PERMANENT_CODES = new Set([13, 18]);
+
+export function isPermanentMongoError(err: unknown): boolean {
+  return err instanceof MongoServerError && typeof err.code === 'number' && PERMANENT_CODES.has(err.code);
 }
 
 export async function connectSource(config: Config, logger: Logger, signal?: AbortSignal): Promise<Source> {
@@ -23,9 +34,11 @@ export async function connectSource(config: Config, logger: Logger, signal?: Abo
     // Large values are kept exact: int64 as Long, never a lossy JS number.
     promoteLongs: false,
   });
+  let attempts = 0;
   try {
     await retry(
-      async () => {
+      async (attempt) => {
+        attempts = attempt;
         await client.connect();
         await client.db(mongo.db).command({ ping: 1 });
       },
@@ -33,14 +46,19 @@ export async function connectSource(config: Config, logger: Logger, signal?: Abo
         attempts: mongo.connectionAttempts,
         delayMs: mongo.connectionDelay,
         ...(signal ? { signal } : {}),
+        retryable: (err) => !isPermanentMongoError(err),
         onRetry: (attempt, err) =>
-          logger.warn('MongoDB not reachable, retrying', { attempt, attempts: mongo.connectionAttempts, delay_ms: mongo.connectionDelay, error: errorMessage(err) }),
+          logger.warn('MongoDB not reachable, retrying', { attempt, attempts: mongo.connectionAttempts, delay_ms: mongo.connectionDelay, timeout_ms: mongo.connectionTimeout, error: errorMessage(err) }),
       },
     );
   } catch (err) {
     await client.close().catch(() => undefined);
-    throw new SourceError('SOURCE_UNAVAILABLE', `cannot connect to MongoDB after ${mongo.connectionAttempts} attempt(s): ${errorMessage(err)}`, { cause: err });
+    if (signal?.aborted) throw signal.reason;
+    const message = isPermanentMongoError(err)
+      ? `MongoDB refused the connection (not retried): ${errorMessage(err)}`
+      : `MongoDB is not reachable: ${attempts} connection attempt(s) failed (timeout ${mongo.connectionTimeout}ms, delay ${mongo.connectionDelay}ms); last error: ${errorMessage(err)}`;
+    throw new PreflightError('mongo-reachable', message, { cause: err, context: { check: 'mongo-reachable', attempts } });
   }
-  logger.info('connected to MongoDB', { database: mongo.db });
+  logger.info('connected to MongoDB', { database: mongo.db, attempts });
   return { client, db: client.db(mongo.db), close: () => client.close() };
 }

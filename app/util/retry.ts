@@ -4,6 +4,8 @@ export interface RetryOptions {
   delayMs: number;
   signal?: AbortSignal;
   onRetry?: (attempt: number, err: unknown) => void;
+  /** False for an error that another attempt cannot fix (e.g. wrong password): thrown at once. */
+  retryable?: (err: unknown) => boolean;
 }
 
 export async function retry<T>(op: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
@@ -14,7 +16,7 @@ export async function retry<T>(op: (attempt: number) => Promise<T>, options: Ret
       return await op(attempt);
     } catch (err) {
       lastError = err;
-      if (attempt === options.attempts) break;
+      if (attempt === options.attempts || options.retryable?.(err) === false) break;
       options.onRetry?.(attempt, err);
       await sleep(options.delayMs, options.signal);
     }

@@ -1,0 +1,103 @@
+/**
+ * The pre-flight gate: everything that can be known before the first write, checked before it.
+ * Runs after both connections are up (connecting is the reachability check) and reads only.
+ * Every check runs and is logged, so one run shows every problem; any failure refuses the run
+ * with a PreflightError naming the first failed check.
+ */
+import type { Config } from '../config/load.js';
+import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
+import { PROGRESS_TABLE } from '../engine/bulk-progress.js';
+import { PreflightError, errorMessage, isMongo2pgError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { GOOSE_TABLE, loadMigrations } from '../schema-migrations/migrator.js';
+import type { SourceDb } from '../source/source-db.js';
+import { checkMasterPassword, checkMasterPasswordLength } from './master-password.js';
+import { checkPermissions } from './permissions.js';
+import { fail, type CheckName, type CheckResult, type PreflightReport, type SourceCount } from './result.js';
+import { collectionsVerdict, countSources, existingCollections } from './source-collections.js';
+import { checkTargetEmpty, type Queryable } from './target-empty.js';
+import { normalizeTableName, tablesWritten } from './written-tables.js';
+
+export interface PreflightDeps {
+  config: Config;
+  db: SourceDb;
+  pool: Queryable;
+  logger: Logger;
+  /** schema/ directory: the tables its files create are part of what must be empty. */
+  schemaDir: string;
+}
+
+/** Pure checks, before any connection: fail fast on what configuration alone can tell. */
+export function preflightSettings(config: Config): void {
+  const result = checkMasterPasswordLength(config.credentials.masterPassword);
+  if (result.status === 'fail') throw new PreflightError(result.check, `pre-flight gate refused to start, nothing was written: [${result.check}] ${result.message}`, { context: { check: result.check } });
+}
+
+function log(logger: Logger, r: CheckResult): void {
+  const level = r.status === 'pass' ? 'info' : r.status === 'warn' ? 'warn' : 'error';
+  logger.log(level, `pre-flight ${r.check}: ${r.message}`, { kind: 'preflight', check: r.check, status: r.status, ...r.details });
+}
+
+function logSummary(logger: Logger, sources: readonly SourceCount[]): void {
+  for (const s of sources) {
+    const where = s.collections === 1 ? '1 collection' : `${s.collections} collections`;
+    logger.info(`source ${s.dataSet}: about ${s.documents} document(s) in ${where}${s.filtered ? ', filtered at run time' : ''}`, {
+      kind: 'preflight-summary', data_set: s.dataSet, phase: s.phase, documents: s.documents, collections: s.collections, estimated: s.estimated, filtered: s.filtered,
+    });
+  }
+}
+
+/** A check that cannot run (query error) is a failed check, not a crash. */
+async function guarded(check: CheckName, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isMongo2pgError(err)) throw err;
+    return fail(check, `could not run the check: ${errorMessage(err)}`);
+  }
+}
+
+export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport> {
+  const { config, db, pool, logger } = deps;
+  const checks: CheckResult[] = [];
+  const record = (r: CheckResult): void => {
+    checks.push(r);
+    log(logger, r);
+  };
+  logger.info('pre-flight gate: checking before anything is written', { kind: 'preflight' });
+
+  const length = checkMasterPasswordLength(config.credentials.masterPassword);
+  record(length);
+
+  const dataSets = [...recordDataSets(config), ...bulkDataSets(config)];
+  let existing = new Set<string>();
+  record(await guarded('source-collections', async () => {
+    existing = await existingCollections(db);
+    return collectionsVerdict(dataSets, existing, config.mongo.db);
+  }));
+
+  const tables = tablesWritten(dataSets, loadMigrations(deps.schemaDir), [PROGRESS_TABLE]);
+  record(await guarded('postgres-permissions', () => checkPermissions(pool, [...tables, normalizeTableName(GOOSE_TABLE)], config.convert.dryRun)));
+  record(await guarded('target-empty', () => checkTargetEmpty(pool, tables, config.convert)));
+  if (length.status === 'pass') record(await guarded('master-password', () => checkMasterPassword(db, config.credentials.masterPassword)));
+
+  let sources: SourceCount[] = [];
+  try {
+    sources = await countSources(db, dataSets, existing);
+    logSummary(logger, sources);
+  } catch (err) {
+    // The summary informs; it does not gate.
+    logger.warn(`pre-flight summary: could not count source documents: ${errorMessage(err)}`, { kind: 'preflight' });
+  }
+
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length > 0) {
+    const first = failed[0] as CheckResult;
+    const lines = failed.map((c) => `[${c.check}] ${c.message}`);
+    throw new PreflightError(first.check, `pre-flight gate refused to start, nothing was written: ${lines.join('; ')}`, {
+      context: { check: first.check, failed_checks: failed.map((c) => c.check) },
+    });
+  }
+  logger.info('pre-flight gate passed', { kind: 'preflight', warnings: checks.filter((c) => c.status === 'warn').map((c) => c.check) });
+  return { checks, sources };
+}

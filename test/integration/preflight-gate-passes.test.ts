@@ -1,0 +1,46 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPreflight } from '../../app/preflight/gate.js';
+import { SCHEMA_DIR } from '../../app/run/migrate.js';
+import { bulkDataSets, recordDataSets } from '../../app/datasets/registry.js';
+import { createTestDatabases, type TestDatabases } from '../harness/index.js';
+import { FIXTURE_MASTER_PASSWORD, captureLogger, connect, generateSmallWorld, targetSnapshot, testConfig, type Connections } from './preflight-support.js';
+
+let db: TestDatabases;
+let conn: Connections;
+
+before(async () => {
+  db = await createTestDatabases('preflight-passes');
+  conn = await connect(db);
+  await generateSmallWorld(conn.source);
+});
+after(async () => {
+  await conn?.close();
+  await db?.cleanup();
+});
+
+test('a realistic source and an empty target pass every check and nothing is written', async () => {
+  const config = testConfig(db);
+  const before = await targetSnapshot(db.pgUrl);
+  const log = captureLogger();
+  const report = await runPreflight({ config, db: conn.source, pool: conn.pool, logger: log.logger, schemaDir: SCHEMA_DIR });
+
+  const status = Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
+  assert.deepEqual(status, { 'master-password-length': 'pass', 'source-collections': 'pass', 'postgres-permissions': 'pass', 'target-empty': 'pass', 'master-password': 'pass' });
+  const password = report.checks.find((c) => c.check === 'master-password');
+  assert.ok((password?.details?.decrypted as number) > 0, 'real credentials were decrypted');
+  assert.equal(await targetSnapshot(db.pgUrl), before, 'the target is untouched');
+  assert.ok(!log.text().includes(FIXTURE_MASTER_PASSWORD));
+});
+
+test('the summary has a document count for every data set of the registry', async () => {
+  const config = testConfig(db);
+  const log = captureLogger();
+  const report = await runPreflight({ config, db: conn.source, pool: conn.pool, logger: log.logger, schemaDir: SCHEMA_DIR });
+  const names = [...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name);
+  assert.deepEqual(report.sources.map((s) => s.dataSet), names);
+  const orgs = report.sources.find((s) => s.dataSet === 'organizations');
+  assert.equal(orgs?.documents, await conn.source.collection('organizations').countDocuments());
+  const summaryLines = log.entries().filter((e) => e.kind === 'preflight-summary');
+  assert.equal(summaryLines.length, names.length);
+});
