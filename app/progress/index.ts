@@ -3,7 +3,6 @@
  * metrics when PUSHGATEWAY_URL is set, Job annotations when running in a cluster with JOB_NAME set.
  */
 import type { Config } from '../config/load.js';
-import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { JobAnnotationsReporter } from './job-annotations.js';
@@ -23,8 +22,8 @@ export interface ProgressDeps {
   now?: () => number;
 }
 
-/** Creates and starts the progress outputs. Never throws: an output that cannot start is left out. */
-export async function createProgress(deps: ProgressDeps): Promise<RunProgress> {
+/** Creates and starts the progress outputs. Never throws; an output that fails only logs. */
+export function createProgress(deps: ProgressDeps): RunProgress {
   const { config, logger, redact } = deps;
   const now = deps.now ?? Date.now;
   const reporters: Reporter[] = [];
@@ -40,12 +39,7 @@ export async function createProgress(deps: ProgressDeps): Promise<RunProgress> {
 
   const target = kubeTarget(config.progress);
   if (target.enabled) {
-    try {
-      const patcher = await kubeJobPatcher(target);
-      reporters.push(new JobAnnotationsReporter(patcher, state, logger, redact, config.progress.annotationInterval, now));
-    } catch (err) {
-      logger.warn('Job annotations off: cannot set up the Kubernetes client', { error: redact.text(errorMessage(err)) });
-    }
+    reporters.push(new JobAnnotationsReporter(kubeJobPatcher(target), state, logger, redact, config.progress.annotationInterval, now));
   } else if (config.progress.jobName !== '') {
     logger.info('Job annotations off', { reason: target.reason });
   } else {

@@ -36,8 +36,31 @@ export function kubeTarget(s: KubeSettings): KubeTarget {
   return { enabled: true, server: `${scheme}://${host}:${s.kubePort}`, name: s.jobName, namespace, tokenFile, caFile };
 }
 
-/** @kubernetes/client-node is loaded only when annotations are on (it is large). */
-export async function kubeJobPatcher(target: Extract<KubeTarget, { enabled: true }>): Promise<JobPatcher> {
+type PatchJob = (annotations: Annotations) => Promise<void>;
+
+/**
+ * @kubernetes/client-node is large (seconds to load on a slow volume), so it is loaded only when
+ * annotations are on, and in the background: the migration does not wait for it; the first
+ * PATCH does.
+ */
+export function kubeJobPatcher(target: Extract<KubeTarget, { enabled: true }>): JobPatcher {
+  const client = loadClient(target);
+  // A failed load surfaces on the first patch (and is logged there); not as an unhandled rejection.
+  client.catch(() => undefined);
+  return {
+    target: `${target.namespace}/${target.name}`,
+    async patchAnnotations(annotations: Annotations): Promise<void> {
+      const patch = await client;
+      try {
+        await patch(annotations);
+      } catch (err) {
+        throw new Error(describeApiError(err), { cause: err });
+      }
+    },
+  };
+}
+
+async function loadClient(target: Extract<KubeTarget, { enabled: true }>): Promise<PatchJob> {
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
   kc.loadFromClusterAndUser(
@@ -54,22 +77,17 @@ export async function kubeJobPatcher(target: Extract<KubeTarget, { enabled: true
   };
   // The generated client would send application/json-patch+json; annotations are a merge patch.
   const options = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, { middleware: [timeout], middlewareMergeStrategy: 'append' });
-  return {
-    target: `${target.namespace}/${target.name}`,
-    async patchAnnotations(annotations: Annotations): Promise<void> {
-      try {
-        await api.patchNamespacedJob({ name: target.name, namespace: target.namespace, body: { metadata: { annotations } } }, options);
-      } catch (err) {
-        throw new Error(describeApiError(err), { cause: err });
-      }
-    },
+  return async (annotations) => {
+    await api.patchNamespacedJob({ name: target.name, namespace: target.namespace, body: { metadata: { annotations } } }, options);
   };
 }
 
 /** ApiException messages carry the whole response with headers; keep the status and reason. */
 function describeApiError(err: unknown): string {
-  const e = err as { code?: unknown; body?: unknown; message?: unknown; name?: unknown };
-  if (typeof e.code === 'number') {
+  const e = err as { code?: unknown; body?: unknown; headers?: unknown; name?: unknown };
+  // AbortSignal.timeout() rejects with a DOMException named TimeoutError (whose legacy code is 23).
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `Kubernetes API did not answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
+  if (typeof e.code === 'number' && e.headers !== undefined) {
     let reason = '';
     try {
       const body = (typeof e.body === 'string' ? JSON.parse(e.body) : e.body) as { message?: unknown } | undefined;
@@ -79,7 +97,6 @@ function describeApiError(err: unknown): string {
     }
     return `Kubernetes API answered HTTP ${e.code}${reason}`;
   }
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `Kubernetes API did not answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
   const cause = (err as { cause?: { message?: unknown } }).cause;
   const message = err instanceof Error ? err.message : String(err);
   return typeof cause?.message === 'string' ? `${message}: ${cause.message}` : message;
