@@ -71,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const line of text.split('\n')) logger.info(line, { ...meta });
   };
   const started = Date.now();
-  const progress = command === 'migrate' ? await createProgress({ config, logger, redact }) : undefined;
+  const progress = command === 'migrate' ? createProgress({ config, logger, redact }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   try {
     if (command === 'preflight') {
