@@ -136,15 +136,22 @@ async function main(): Promise<number> {
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
     env,
   );
+  if (interrupted) return 130;
   console.log(`\n${code === 0 ? 'PASS' : 'FAIL'}: ${files.length} test file(s) in ${elapsed(began)}`);
   return code;
 }
 
-async function stopServices(): Promise<void> {
-  if (!services) return;
-  const began = performance.now();
-  await services.stop();
-  console.log(`services stopped in ${elapsed(began)}`);
+let stopping: Promise<void> | undefined;
+
+/** Stops the services once, whoever asks first (normal end or a signal). */
+function stopServices(): Promise<void> {
+  const running = services;
+  if (!running) return Promise.resolve();
+  return (stopping ??= (async () => {
+    const began = performance.now();
+    await running.stop();
+    console.log(`services stopped in ${elapsed(began)}`);
+  })());
 }
 
 // First signal: stop the running step and the services, then exit. The child gets the
