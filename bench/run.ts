@@ -1,0 +1,155 @@
+// The bulk benchmark (`npm run bench`, `make bench`): usage records at several sizes, loaded
+//   - by mongo2pg's bulk engine from an in-process BSON source (1 and 2 parallel ranges),
+//   - by `psql \copy` from a file already transformed into COPY text (the ceiling),
+//   - by a naive loader, INSERT of 500 rows per statement (the floor),
+// all into the same table of the same throwaway PostgreSQL, in one run. Each loader runs in its
+// own process so its peak RSS is its own. Prints docs/s, peak RSS and the ratio to psql \copy.
+//
+//   npx tsx bench/run.ts [--sizes 100000,1000000,5000000] [--repeat 1] [--profile]
+//
+// --profile writes a CPU profile of mongo2pg's run at the largest size and prints where the time goes.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import pg from 'pg';
+import winston from 'winston';
+import { usageColumns } from '../app/datasets/bulk/usage-records.js';
+import { SCHEMA_DIR } from '../app/run/migrate.js';
+import { migrateSchema } from '../app/schema-migrations/migrator.js';
+import { startPostgres } from '../test/harness/postgres.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, repeat: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false } } });
+
+interface Result {
+  mode: string;
+  count: number;
+  parallel: number;
+  seconds: number;
+  rate: number;
+  maxRssMb: number | null;
+}
+
+function child(args: string[], extraNodeArgs: string[] = []): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...extraNodeArgs, '--import', 'tsx', 'bench/load.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) as string) as Result) : reject(new Error(`bench/load.ts ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function psqlCopy(url: string, file: string, count: number): Promise<Result> {
+  const started = process.hrtime.bigint();
+  await promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy usage_records (${usageColumns.join(', ')}) FROM '${file}'`]);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { mode: 'psql \\copy', count, parallel: 1, seconds, rate: count / seconds, maxRssMb: null };
+}
+
+async function reset(pool: pg.Pool, expected?: number): Promise<void> {
+  if (expected !== undefined) {
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM usage_records');
+    if (rows[0].n !== expected) throw new Error(`loaded ${rows[0].n} rows, expected ${expected}`);
+  }
+  await pool.query('TRUNCATE usage_records');
+  await pool.query('DROP SCHEMA IF EXISTS mongo2pg CASCADE');
+  await pool.query('CHECKPOINT');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+/** Self time per function from a V8 CPU profile, largest first. */
+function topFunctions(dir: string, limit = 15): string[] {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return ['(no profile written)'];
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] };
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const n = nodes.get(id);
+    if (!n) return;
+    const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules|app|bench)\//, '$1/')}:${n.callFrame.lineNumber + 1}` : '';
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${where}`.trim();
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+async function main(): Promise<void> {
+  const sizes = (values.sizes as string).split(',').map(Number);
+  const repeat = Number(values.repeat);
+  const work = mkdtempSync(join(tmpdir(), 'mongo2pg-bench-'));
+  const server = await startPostgres();
+  const url = new URL(server.url);
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query('CREATE DATABASE bench');
+  await admin.end();
+  url.pathname = '/bench';
+  const pool = new pg.Pool({ connectionString: url.toString() });
+  const rows: string[][] = [];
+  try {
+    await migrateSchema(pool, SCHEMA_DIR, winston.createLogger({ silent: true }));
+    // Bulk tables have only their primary key during the load; secondary indexes come after.
+    for (const size of sizes) {
+      const freeGb = (statfsSync(work).bavail * statfsSync(work).bsize) / 1e9;
+      if (size * 450 / 1e9 > freeGb * 0.5) {
+        console.log(`skipping ${size}: not enough free disk (${freeGb.toFixed(1)} GB)`);
+        continue;
+      }
+      const runs: Record<string, Result[]> = { ours1: [], ours2: [], psql: [], insert: [] };
+      const file = join(work, `usage-${size}.copy`);
+      await child(['--mode', 'file', '--count', String(size), '--file', file]);
+      for (let r = 0; r < repeat; r++) {
+        // Interleaved, so drift of a shared machine hits every loader alike.
+        runs.psql?.push(await psqlCopy(url.toString(), file, size));
+        await reset(pool, size);
+        runs.ours1?.push(await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '1']));
+        await reset(pool, size);
+        runs.ours2?.push(await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '2']));
+        await reset(pool, size);
+        runs.insert?.push(await child(['--mode', 'insert', '--count', String(size), '--pg', url.toString()]));
+        await reset(pool, size);
+      }
+      rmSync(file);
+      const ceiling = median((runs.psql ?? []).map((x) => x.rate));
+      const label: Record<string, string> = { psql: 'psql \\copy (pre-transformed file)', ours1: 'mongo2pg bulk, 1 range', ours2: 'mongo2pg bulk, 2 ranges', insert: 'INSERT, 500 rows/statement' };
+      for (const key of ['psql', 'ours1', 'ours2', 'insert']) {
+        const rs = runs[key] ?? [];
+        const rate = median(rs.map((x) => x.rate));
+        const rss = rs.every((x) => x.maxRssMb === null) ? '-' : median(rs.map((x) => x.maxRssMb ?? 0)).toFixed(0);
+        rows.push([size.toLocaleString('en-US'), label[key] as string, Math.round(rate).toLocaleString('en-US'), rss, `${((rate / ceiling) * 100).toFixed(0)}%`]);
+      }
+      console.log(`done: ${size}`);
+    }
+    const header = ['documents', 'loader', 'docs/s (median)', 'peak RSS MB', 'vs psql \\copy'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    console.log(`\nrepeats per figure: ${repeat}; CPUs: ${(await import('node:os')).cpus().length}\n`);
+    console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+
+    if (values.profile) {
+      const size = sizes.at(-1) as number;
+      const profDir = join(work, 'profile');
+      await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '1'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+      console.log(`\nwhere mongo2pg's time goes (self time, ${size} documents, 1 range):`);
+      for (const l of topFunctions(profDir)) console.log(l);
+    }
+  } finally {
+    await pool.end();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
