@@ -32,7 +32,7 @@ const SUMMARY_MAX = 1024;
 
 export function jobAnnotations(state: RunState, now: number, redactText: (s: string) => string): Annotations {
   const t = state.totals();
-  const running = state.running();
+  const running = state.active();
   const views = running.map((task) => state.view(task, now));
   const current = views.map((v) => `${v.name} ${v.done}/${v.total}${v.percent === null ? '' : ` (${v.percent.toFixed(1)}%, ETA ${formatSeconds(v.etaSeconds)})`}`);
   const out: Annotations = {

@@ -75,7 +75,7 @@ export class RunMetrics {
       if (!v.finished && v.etaSeconds !== null) this.eta.set(ds, v.etaSeconds);
     }
     const t = state.totals();
-    const running = state.running().length;
+    const running = state.active().length;
     this.tasks.set({ state: 'planned' }, t.tasksPlanned);
     this.tasks.set({ state: 'running' }, running);
     this.tasks.set({ state: 'done' }, t.tasksDone);

@@ -106,6 +106,16 @@ export class RunState {
     return [...this.tasks.values()].filter((t) => !t.stats);
   }
 
+  /**
+   * Tasks being worked on: the bulk phase announces all its tasks up front, and those still
+   * waiting for a worker are not "current" until their first progress report.
+   */
+  active(): TaskState[] {
+    const running = this.running();
+    const moving = running.filter((t) => t.progressed || t.phase === 'records');
+    return moving.length > 0 ? moving : running;
+  }
+
   finished(): DataSetStats[] {
     return [...this.tasks.values()].flatMap((t) => (t.stats ? [t.stats] : []));
   }

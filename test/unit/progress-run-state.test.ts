@@ -64,3 +64,12 @@ test('the end of the run takes the caller statistics as final and sets phase and
   assert.equal(state.finishedAt, 50);
   assert.deepEqual(state.finished(), [{ name: 'a', total: 2, successful: 1, failed: 1, skipped: 0, durationMs: 10 }]);
 });
+
+test('bulk tasks waiting for a worker are not current until they report progress', () => {
+  const state = new RunState(0);
+  state.start('usage_records', 'bulk', 10, 0);
+  state.start('events', 'bulk', 10, 0);
+  assert.deepEqual(state.active().map((t) => t.name), ['usage_records', 'events']);
+  state.progress('events', { successful: 1, failed: 0, skipped: 0 }, 100);
+  assert.deepEqual(state.active().map((t) => t.name), ['events']);
+});
