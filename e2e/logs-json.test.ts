@@ -105,10 +105,11 @@ test('JSON mode: every stdout line is a JSON object and the statistics match the
   }
 
   // Structured statistics equal the database (and the error report).
-  const stats = (task: string): Record<string, number> => {
+  type Statistics = { total: number; successful: number; failed: number; skipped: number; duration_seconds: number; records_per_second: number };
+  const stats = (task: string): Statistics => {
     const line = lines.find((l) => l.message === 'task finished' && l.task === task);
     assert.ok(line, `task finished line for ${task}`);
-    return line.statistics as Record<string, number>;
+    return line.statistics as Statistics;
   };
   const orgs = stats('organizations');
   assert.deepEqual({ total: orgs.total, successful: orgs.successful, failed: orgs.failed, skipped: orgs.skipped }, { total: ORGS, successful: await tableCount(db.pgUrl, 'organizations'), failed: 0, skipped: 0 });

@@ -22,7 +22,8 @@ export class LogProgress implements Reporter {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), Math.max(this.intervalMs, 100));
+    // Ticking at a quarter of the interval keeps quiet-period lines close to one per interval.
+    this.timer = setInterval(() => this.tick(), Math.max(this.intervalMs / 4, 100));
     this.timer.unref();
   }
 
