@@ -21,7 +21,7 @@ import { sleep } from '../util/retry.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
 import { loadChunk, transformContext } from './bulk-chunk.js';
 import type { EngineContext } from './context.js';
-import { sourceCollections } from './scopes.js';
+import { describeSources, sourceCollections } from './scopes.js';
 
 const TRANSIENT_RETRIES = 10;
 /** A collection is split into ranges only when each range still gets a few chunks. */
@@ -66,7 +66,7 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
       for (const range of await planRanges(ctx, dataSet, source, task.filter, count)) units.push({ task, source, range });
     }
     task.pendingUnits = units.filter((u) => u.task === task).length;
-    ctx.logger.info('task started', { task: dataSet.name, phase: 'bulk', source: sources.map((s) => s.collection).join(',') || dataSet.collection, total: expected, ranges: task.pendingUnits });
+    ctx.logger.info('task started', { task: dataSet.name, phase: 'bulk', source: describeSources(sources, dataSet.collection), total: expected, ranges: task.pendingUnits });
     ctx.progress?.taskStarted(dataSet.name, 'bulk', expected);
   }
   for (const task of tasks) {

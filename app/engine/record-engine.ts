@@ -11,7 +11,7 @@ import { ErrorReport } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import type { EngineContext } from './context.js';
-import { sourceCollections } from './scopes.js';
+import { describeSources, sourceCollections } from './scopes.js';
 import { insertRows, type InsertMode } from './insert.js';
 
 interface Prepared {
@@ -29,7 +29,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
   const filter = dataSet.filter ?? {};
   let expected = 0;
   for (const s of sources) expected += await db.collection(s.collection).countDocuments(filter);
-  logger.info('task started', { task: dataSet.name, phase: 'records', source: sources.map((s) => s.collection).join(',') || dataSet.collection, total: expected });
+  logger.info('task started', { task: dataSet.name, phase: 'records', source: describeSources(sources, dataSet.collection), total: expected });
   ctx.progress?.taskStarted(dataSet.name, 'records', expected);
 
   const inFlight = new Set<Promise<void>>();

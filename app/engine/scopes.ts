@@ -32,3 +32,10 @@ async function toArray(cursor: AsyncIterable<Document>): Promise<Document[]> {
   for await (const doc of cursor) out.push(doc);
   return out;
 }
+
+/** For log lines: the collections read, shortened when a data set has one per scope. */
+export function describeSources(sources: readonly SourceCollection[], fallback: string): string {
+  if (sources.length === 0) return fallback;
+  if (sources.length <= 3) return sources.map((s) => s.collection).join(',');
+  return `${sources.slice(0, 2).map((s) => s.collection).join(',')},… (${sources.length} collections)`;
+}

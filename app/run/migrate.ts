@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
 import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
 import { runBulkPhase } from '../engine/bulk-engine.js';
+import { deferConstraints, restoreConstraints } from '../engine/deferred-constraints.js';
+import { runExecutionSequences } from '../datasets/bulk/execution-sequences.js';
+import type { DroppedFields } from '../datasets/bulk/test-workflow-executions.js';
+import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import type { EngineContext, ProgressSink } from '../engine/context.js';
 import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
@@ -79,12 +83,22 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
           stats.push(s);
           taskDone(s);
         }
-        const bulk = bulkDataSets(config);
+        const droppedExecutionFields: DroppedFields = new Map();
+        const bulk = bulkDataSets(config, droppedExecutionFields);
         deps.progress?.phase('bulk');
-        logger.info('phase started', { phase: 'bulk', data_sets: bulk.length, parallel: config.convert.bulkParallel });
+        logger.info('phase started', { phase: 'bulk', data_sets: bulk.length + 1, parallel: config.convert.bulkParallel });
+        if (!config.convert.dryRun) await deferConstraints(pool, [...bulk.flatMap((d) => d.tables.map((t) => t.table)), EXECUTION_SEQUENCES_TABLE.table], logger);
         stats.push(...(await runBulkPhase(ctx, bulk, taskDone)));
+        const sequences = await runExecutionSequences(ctx);
+        stats.push(sequences);
+        taskDone(sequences);
+        if (droppedExecutionFields.size > 0) {
+          // Values Testkube's PostgreSQL schema has no place for (fact sheet §6); the documents themselves migrated.
+          logger.warn('execution fields with no PostgreSQL column were not stored', { fields: Object.fromEntries(droppedExecutionFields) });
+        }
         if (!config.convert.dryRun) {
           deps.progress?.phase('verify');
+          await restoreConstraints(pool, logger);
           await buildPostLoadIndexes(pool, POST_LOAD_DIR, logger);
           await resetSequences(pool, logger);
         }
