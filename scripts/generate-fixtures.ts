@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     if (args.manifestFile !== undefined) await writeFile(args.manifestFile, `${json}\n`);
     console.log(json);
     const seconds = (performance.now() - started) / 1000;
-    console.error(`generated ${manifest.totalDocuments} documents in ${manifest.collections ? Object.keys(manifest.collections).length : 0} collections in ${seconds.toFixed(2)}s (${Math.round(manifest.totalDocuments / seconds)} docs/s)`);
+    console.error(`generated ${manifest.totalDocuments} documents in ${Object.keys(manifest.collections).length} collections in ${seconds.toFixed(2)}s (${Math.round(manifest.totalDocuments / seconds)} docs/s)`);
     return 0;
   } catch (err) {
     console.error(err instanceof RangeError ? err.message : err);
