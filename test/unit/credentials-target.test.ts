@@ -90,3 +90,13 @@ test('matches an independent scrypt → HKDF-SHA256 → AES-256-GCM computation 
   const expected = Buffer.concat([header, c.update('secret'), c.final(), c.getAuthTag()]);
   assert.deepEqual(encryptForTarget('secret', key, 'row-42', { salt, nonce }), expected);
 });
+
+test('the test vectors in docs/credentials.md are what the code produces', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../docs/credentials.md', import.meta.url), 'utf8');
+  const password = 'correct horse battery staple 0123456789';
+  const envelope = encryptForTarget('s3cr3t', deriveTargetKey(password), '64b7f0c2e4b0a1a2b3c4d5e6', { salt: Buffer.alloc(16, 0x11), nonce: Buffer.alloc(12, 0x22) });
+  assert.ok(doc.includes(`\n${envelope.toString('hex')}\n`), 'target vector');
+  const source = encryptSourceSecret('s3cr3t', password, { iterations: 1000, salt: Buffer.alloc(16, 0x33), nonce: Buffer.alloc(12, 0x44) });
+  assert.ok(doc.includes(`\`ciphertext\` = \`${source.ciphertext.toString('hex')}\``), 'source vector');
+});
