@@ -10,6 +10,7 @@ import pg from 'pg';
 import { loadConfig } from '../app/config/load.js';
 import { usageRecords, usageRow, usageColumns } from '../app/datasets/bulk/usage-records.js';
 import { runBulkPhase } from '../app/engine/bulk-engine.js';
+import { KnownIds } from '../app/engine/integrity.js';
 import { copyLine } from '../app/engine/copy-text.js';
 import { insertRows } from '../app/engine/insert.js';
 import { createLogger } from '../app/log/logger.js';
@@ -37,7 +38,7 @@ if (mode === 'ours') {
   ]), {});
   const pool = new pg.Pool({ connectionString: pgUrl, max: Number(parallel) + 1 });
   const logger = createLogger(config);
-  await runBulkPhase({ config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal }, [usageRecords(null)], () => undefined);
+  await runBulkPhase({ config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal, known: new KnownIds() }, [usageRecords(null)], () => undefined);
   await pool.end();
 } else if (mode === 'insert') {
   const client = new pg.Client({ connectionString: pgUrl });

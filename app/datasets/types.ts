@@ -3,6 +3,7 @@
  * transform between the two. Engines (record-level and bulk) only ever see this interface.
  */
 import type { Document } from 'mongodb';
+import type { Reference, RefKind } from '../engine/integrity.js';
 
 /** A value ready for PostgreSQL: text for jsonb/timestamptz/numeric/bigint, so nothing is lost in JS numbers. */
 export type PgValue = string | number | boolean | null;
@@ -21,6 +22,8 @@ export interface SourceCollection {
   /** Organisation and environment the collection belongs to, for per-org(/env) data sets. */
   organizationId?: string;
   environmentId?: string;
+  /** The collection is named for an organisation/environment that does not exist. */
+  orphan?: boolean;
 }
 
 export interface TransformContext {
@@ -60,4 +63,8 @@ export interface DataSet {
   transform(doc: Document, ctx: TransformContext): TransformOutput;
   /** The record id used in reports (usually String(_id)). */
   idOf(doc: Document): string;
+  /** Keys this data set's migrated records provide to later data sets (organizations → 'organization'). */
+  provides?: { kind: RefKind; key(doc: Document, ctx: TransformContext): string };
+  /** References that must resolve to records of earlier data sets; checked before writing. */
+  references?(doc: Document, ctx: TransformContext): Reference[];
 }

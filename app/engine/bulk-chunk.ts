@@ -26,6 +26,13 @@ export interface ChunkResult {
   failures: FailedRecord[];
 }
 
+/**
+ * Reference check of one document: null when it may be loaded, else the record to report and
+ * whether it counts as skipped (CONVERT_SKIP_INTEGRITY_ERRORS) or failed (dry run). Without
+ * either, the check throws and the run stops.
+ */
+export type IntegrityCheck = (doc: Document) => { record: FailedRecord; skipped: boolean } | null;
+
 export function transformContext(source: SourceCollection): TransformContext {
   return { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
 }
@@ -63,9 +70,11 @@ export async function loadChunk(
   dataSet: DataSet,
   tctx: TransformContext,
   before: RangeProgress,
+  integrity: IntegrityCheck,
 ): Promise<ChunkResult> {
   const [mainSpec, ...childSpecs] = dataSet.tables as [TableSpec, ...TableSpec[]];
   const failures: FailedRecord[] = [];
+  const skips: FailedRecord[] = [];
   const childRows = new Map<string, PgValue[][]>(childSpecs.map((c) => [c.table, []]));
   const after: RangeProgress = { ...before };
   let loaded = 0;
@@ -85,7 +94,7 @@ export async function loadChunk(
     });
     copyDone.catch(() => undefined);
 
-    while (loaded + failures.length < ctx.config.convert.bulkWriteSize && childBytes < CHILD_BUFFER_LIMIT_BYTES && copyError === null) {
+    while (loaded + failures.length + skips.length < ctx.config.convert.bulkWriteSize && childBytes < CHILD_BUFFER_LIMIT_BYTES && copyError === null) {
       const doc = await cursor.next();
       if (doc === null) {
         after.done = true;
@@ -97,6 +106,11 @@ export async function loadChunk(
         output = dataSet.transform(doc, tctx);
       } catch (err) {
         failures.push(failure(dataSet, doc, err, before.collection));
+        continue;
+      }
+      const dangling = integrity(doc);
+      if (dangling) {
+        (dangling.skipped ? skips : failures).push(dangling.record);
         continue;
       }
       for (const part of output) {
@@ -126,13 +140,14 @@ export async function loadChunk(
     }
     after.migrated += loaded;
     after.failed += failures.length;
+    after.skipped += skips.length;
     await writeRange(client, dataSet.name, after);
     await client.query('COMMIT');
-    return { progress: after, failures };
+    return { progress: after, failures: [...failures, ...skips] };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (!isDataError(err)) throw err;
-    return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, err);
+    return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err);
   }
 }
 
@@ -170,6 +185,7 @@ async function redoChunkCarefully(
   tctx: TransformContext,
   before: RangeProgress,
   after: RangeProgress,
+  integrity: IntegrityCheck,
   cause: unknown,
 ): Promise<ChunkResult> {
   ctx.logger.warn('COPY refused a row; writing this chunk document by document', { task: dataSet.name, source: before.source, error: errorMessage(cause) });
@@ -177,6 +193,7 @@ async function redoChunkCarefully(
   const idRange: Document = { $lte: after.lastId, ...(lower === undefined ? {} : { $gt: lower }) };
   const cursor = ctx.db.collection(before.collection).find({ $and: [dataSet.filter ?? {}, { _id: idRange }] }, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize });
   const failures: FailedRecord[] = [];
+  const skips: FailedRecord[] = [];
   let migrated = 0;
   await client.query('BEGIN');
   try {
@@ -186,6 +203,11 @@ async function redoChunkCarefully(
         output = dataSet.transform(doc, tctx);
       } catch (err) {
         failures.push(failure(dataSet, doc, err, before.collection));
+        continue;
+      }
+      const dangling = integrity(doc);
+      if (dangling) {
+        (dangling.skipped ? skips : failures).push(dangling.record);
         continue;
       }
       await client.query('SAVEPOINT doc');
@@ -202,10 +224,10 @@ async function redoChunkCarefully(
         failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: 'SINK_WRITE', context: { collection: before.collection } });
       }
     }
-    const progress: RangeProgress = { ...after, migrated: before.migrated + migrated, failed: before.failed + failures.length };
+    const progress: RangeProgress = { ...after, migrated: before.migrated + migrated, failed: before.failed + failures.length, skipped: before.skipped + skips.length };
     await writeRange(client, dataSet.name, progress);
     await client.query('COMMIT');
-    return { progress, failures };
+    return { progress, failures: [...failures, ...skips] };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw isDataError(err) ? new SinkError('SINK_WRITE', errorMessage(err), { cause: err }) : err;

@@ -12,14 +12,15 @@
  * range resumes from its watermark.
  */
 import type { Document, Filter } from 'mongodb';
-import { errorMessage, isMongo2pgError } from '../errors.js';
-import type { DataSet, SourceCollection } from '../datasets/types.js';
+import { IntegrityError, errorMessage, isMongo2pgError } from '../errors.js';
+import type { DataSet, SourceCollection, TransformContext } from '../datasets/types.js';
 import { ErrorReport } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import { sleep } from '../util/retry.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
-import { loadChunk, transformContext } from './bulk-chunk.js';
+import { loadChunk, transformContext, type IntegrityCheck } from './bulk-chunk.js';
+import { checkReferences, orphanCollectionError } from './integrity.js';
 import type { EngineContext } from './context.js';
 import { describeSources, sourceCollections } from './scopes.js';
 
@@ -176,7 +177,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
       client = await ctx.pool.connect();
       while (!range.done) {
         signal.throwIfAborted();
-        const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range);
+        const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range, integrityCheck(ctx, task.dataSet, unit.source, tctx));
         account(range, -1);
         range = result.progress;
         account(range, 1);
@@ -204,16 +205,37 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   }
 }
 
+function integrityCheck(ctx: EngineContext, dataSet: DataSet, source: SourceCollection, tctx: TransformContext): IntegrityCheck {
+  const { skipIntegrityErrors, dryRun } = ctx.config.convert;
+  return (doc) => {
+    const err = source.orphan ? orphanCollectionError(source.collection) : dataSet.references ? checkReferences(dataSet.references(doc, tctx), ctx.known) : null;
+    if (!err) return null;
+    const id = dataSet.idOf(doc);
+    if (!skipIntegrityErrors && !dryRun) {
+      throw new IntegrityError(`${dataSet.name}: record ${id}: ${err.message}; the run stops here (set CONVERT_SKIP_INTEGRITY_ERRORS=true to skip and report such records)`, { cause: err, context: { dataSet: dataSet.name, recordId: id } });
+    }
+    return { record: { id, error: err.message, code: err.code, context: { collection: source.collection, ...(skipIntegrityErrors ? { skipped: true } : {}) } }, skipped: skipIntegrityErrors };
+  };
+}
+
 async function dryRunUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   const { task } = unit;
   const cursor = ctx.db.collection(unit.source.collection).find(task.filter, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize });
   const tctx = transformContext(unit.source);
+  const check = integrityCheck(ctx, task.dataSet, unit.source, tctx);
   try {
     for await (const doc of cursor) {
       ctx.signal.throwIfAborted();
       task.stats.total++;
       try {
         task.dataSet.transform(doc, tctx);
+        const dangling = check(doc);
+        if (dangling) {
+          if (dangling.skipped) task.stats.skipped++;
+          else task.stats.failed++;
+          task.report.record(dangling.record);
+          continue;
+        }
         task.stats.successful++;
       } catch (err) {
         task.stats.failed++;

@@ -5,6 +5,7 @@ import type { Redactor } from '../log/redact.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { Pool } from '../sink/postgres.js';
 import type { SourceDb } from '../source/source-db.js';
+import type { KnownIds } from './integrity.js';
 
 export type Phase = 'preflight' | 'schema' | 'records' | 'bulk' | 'verify' | 'done' | 'failed';
 
@@ -33,5 +34,7 @@ export interface EngineContext {
   logger: Logger;
   redact: Redactor;
   signal: AbortSignal;
+  /** Keys of records migrated so far, for reference checks. */
+  known: KnownIds;
   progress?: ProgressSink;
 }

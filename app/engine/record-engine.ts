@@ -1,30 +1,34 @@
 /**
  * Record-level engine: reads a data set's collections in batches of CONVERT_BATCH_SIZE, transforms
- * every document, and writes each batch in its own transaction with up to CONVERT_WORKERS batches
- * in flight. A batch that fails as a whole is retried document by document (savepoints), so one
- * bad record fails alone and the rest of its batch still lands.
+ * every document, checks its references, and writes each batch in its own transaction with up to
+ * CONVERT_WORKERS batches in flight. A batch that fails as a whole is retried document by
+ * document, so one bad record fails alone and the rest of its batch still lands.
  */
 import type { Document } from 'mongodb';
 import { IntegrityError, SinkError, errorMessage, isMongo2pgError } from '../errors.js';
-import type { DataSet, TableRows, TransformContext } from '../datasets/types.js';
+import type { DataSet, SourceCollection, TableRows, TransformContext } from '../datasets/types.js';
 import { ErrorReport } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import type { EngineContext } from './context.js';
-import { describeSources, sourceCollections } from './scopes.js';
 import { insertRows, type InsertMode } from './insert.js';
+import { checkReferences, orphanCollectionError } from './integrity.js';
+import { describeSources, sourceCollections } from './scopes.js';
 
 interface Prepared {
   id: string;
   output: TableRows[];
+  /** Key this record provides to later data sets, if any. */
+  key: string | undefined;
 }
 
 export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Promise<DataSetStats> {
-  const { config, db, logger, signal } = ctx;
+  const { config, db, logger, signal, known } = ctx;
   const started = Date.now();
   const stats: DataSetStats = { name: dataSet.name, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 };
   const report = new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text);
   const mode: InsertMode = config.convert.skipExisting ? 'skip-existing' : 'strict';
+  if (dataSet.provides) known.track(dataSet.provides.kind);
   const sources = await sourceCollections(db, dataSet);
   const filter = dataSet.filter ?? {};
   let expected = 0;
@@ -40,40 +44,69 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     report.record({ id, error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'SINK_WRITE', context });
   };
 
-  const processBatch = async (docs: Document[], tctx: TransformContext, batchNo: number, collection: string): Promise<void> => {
+  /** Dangling reference: skipped and reported with the flag, a reported failure in a dry run, else the run stops. */
+  const integrity = (id: string, err: IntegrityError, context: Record<string, unknown>): void => {
+    if (config.convert.skipIntegrityErrors) {
+      stats.skipped++;
+      report.record({ id, error: err.message, code: err.code, context: { ...context, skipped: true } });
+    } else if (config.convert.dryRun) {
+      fail(id, err, context);
+    } else {
+      report.record({ id, error: err.message, code: err.code, context });
+      throw new IntegrityError(`${dataSet.name}: record ${id}: ${err.message}; the run stops here (set CONVERT_SKIP_INTEGRITY_ERRORS=true to skip and report such records)`, { cause: err, context: { dataSet: dataSet.name, recordId: id } });
+    }
+  };
+
+  const remember = (items: readonly Prepared[]): void => {
+    if (!dataSet.provides) return;
+    for (const item of items) if (item.key !== undefined) known.add(dataSet.provides.kind, item.key);
+  };
+
+  const processBatch = async (docs: Document[], source: SourceCollection, tctx: TransformContext, batchNo: number): Promise<void> => {
+    const context = { collection: source.collection, batch: batchNo };
     const prepared: Prepared[] = [];
     for (const doc of docs) {
       const id = dataSet.idOf(doc);
-      try {
-        prepared.push({ id, output: dataSet.transform(doc, tctx) });
-      } catch (err) {
-        fail(id, err, { collection, batch: batchNo });
+      if (source.orphan) {
+        integrity(id, orphanCollectionError(source.collection), context);
+        continue;
       }
+      let output: TableRows[];
+      try {
+        output = dataSet.transform(doc, tctx);
+      } catch (err) {
+        fail(id, err, context);
+        continue;
+      }
+      const dangling = dataSet.references ? checkReferences(dataSet.references(doc, tctx), known) : null;
+      if (dangling) {
+        integrity(id, dangling, context);
+        continue;
+      }
+      prepared.push({ id, output, key: dataSet.provides?.key(doc, tctx) });
     }
     if (config.convert.dryRun) {
       stats.successful += prepared.length;
+      remember(prepared);
       return;
     }
     const outcome = await writeBatch(ctx, dataSet, prepared, mode).catch((err: unknown) => err);
     if (!(outcome instanceof Error)) {
       stats.successful += (outcome as { inserted: number }).inserted;
       stats.skipped += (outcome as { existing: number }).existing;
+      remember(prepared);
       return;
     }
-    // Isolate the failing documents: each one in its own savepoint.
+    // Isolate the failing documents: each one in its own transaction.
     for (const item of prepared) {
       try {
         const r = await writeBatch(ctx, dataSet, [item], mode);
         stats.successful += r.inserted;
         stats.skipped += r.existing;
+        remember([item]);
       } catch (err) {
-        if (err instanceof IntegrityError && !config.convert.skipIntegrityErrors) throw err;
-        if (err instanceof IntegrityError) {
-          stats.skipped++;
-          report.record({ id: item.id, error: err.message, code: err.code, context: { collection, batch: batchNo, skipped: true } });
-        } else {
-          fail(item.id, err, { collection, batch: batchNo });
-        }
+        if (err instanceof IntegrityError) integrity(item.id, err, context);
+        else fail(item.id, err, context);
       }
     }
   };
@@ -92,11 +125,11 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
           stats.total += records.length;
           batch.push(...records);
           if (batch.length >= config.convert.batchSize) {
-            await schedule(processBatch(batch, tctx, ++batchNo, source.collection));
+            await schedule(processBatch(batch, source, tctx, ++batchNo));
             batch = [];
           }
         }
-        if (batch.length > 0) await schedule(processBatch(batch, tctx, ++batchNo, source.collection));
+        if (batch.length > 0) await schedule(processBatch(batch, source, tctx, ++batchNo));
       } finally {
         await cursor.close();
       }

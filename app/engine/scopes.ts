@@ -1,29 +1,40 @@
 /**
  * Resolves a data set's source collections: one for global data sets, one per organisation or
- * per organisation/environment for scoped ones (only collections that exist are returned).
+ * per organisation/environment for scoped ones (only collections that exist are returned), and
+ * collections of the same base named for organisations/environments that do not exist, flagged
+ * as orphans.
  */
 import type { Document } from 'mongodb';
-import { scopedCollectionName } from '../source/collections.js';
+import { SCOPED_COLLECTION_BASES, scopedCollectionName } from '../source/collections.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import type { SourceDb } from '../source/source-db.js';
 
 export async function sourceCollections(db: SourceDb, dataSet: Pick<DataSet, 'collection' | 'scope'>): Promise<SourceCollection[]> {
   if (dataSet.scope === 'global') return [{ collection: dataSet.collection }];
-  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  const base = dataSet.collection;
+  // Collections of this base: `<base>_…`, but not those of a longer base that starts the same way.
+  const longer = SCOPED_COLLECTION_BASES.filter((b) => b !== base && b.startsWith(`${base}_`));
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray())
+    .map((c) => c.name)
+    .filter((n) => n.startsWith(`${base}_`) && !longer.some((b) => n.startsWith(`${b}_`)));
+  const present = new Set(names);
   const out: SourceCollection[] = [];
   if (dataSet.scope === 'organization') {
     const orgs = await toArray(db.collection('organizations').find({}, { projection: { _id: 1 }, sort: { _id: 1 } }));
     for (const org of orgs) {
-      const name = scopedCollectionName(dataSet.collection, String(org._id));
-      if (existing.has(name)) out.push({ collection: name, organizationId: String(org._id) });
+      const name = scopedCollectionName(base, String(org._id));
+      if (present.delete(name)) out.push({ collection: name, organizationId: String(org._id) });
     }
-    return out;
+  } else {
+    const envs = await toArray(db.collection('environments').find({}, { projection: { _id: 1, organizationId: 1 }, sort: { _id: 1 } }));
+    for (const env of envs) {
+      const name = scopedCollectionName(base, String(env.organizationId), String(env._id));
+      if (present.delete(name)) out.push({ collection: name, organizationId: String(env.organizationId), environmentId: String(env._id) });
+    }
   }
-  const envs = await toArray(db.collection('environments').find({}, { projection: { _id: 1, organizationId: 1 }, sort: { _id: 1 } }));
-  for (const env of envs) {
-    const name = scopedCollectionName(dataSet.collection, String(env.organizationId), String(env._id));
-    if (existing.has(name)) out.push({ collection: name, organizationId: String(env.organizationId), environmentId: String(env._id) });
-  }
+  // Whatever is left is named for a tenant that no longer exists: read it anyway, so its
+  // documents are reported instead of silently left behind.
+  for (const name of [...present].sort()) out.push({ collection: name, orphan: true });
   return out;
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/load.js';
 import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
 import { runBulkPhase } from '../engine/bulk-engine.js';
+import { KnownIds } from '../engine/integrity.js';
 import { deferConstraints, restoreConstraints } from '../engine/deferred-constraints.js';
 import { runExecutionSequences } from '../datasets/bulk/execution-sequences.js';
 import type { DroppedFields } from '../datasets/bulk/test-workflow-executions.js';
@@ -49,7 +50,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
   try {
     const pool = await connectSink(config, logger, signal);
     try {
-      const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, ...(deps.progress ? { progress: deps.progress } : {}) };
+      const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), ...(deps.progress ? { progress: deps.progress } : {}) };
       await runPreflight({ config, db: source.db, pool, logger, schemaDir: SCHEMA_DIR });
       if (config.convert.dryRun) {
         logger.info('dry run: reading and transforming everything, writing nothing');

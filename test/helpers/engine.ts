@@ -4,6 +4,7 @@ import pg from 'pg';
 import winston from 'winston';
 import { loadConfig, type Config } from '../../app/config/load.js';
 import type { EngineContext } from '../../app/engine/context.js';
+import { KnownIds } from '../../app/engine/integrity.js';
 import { redactor } from '../../app/log/redact.js';
 import { MASTER_PASSWORD } from './cli.js';
 
@@ -22,6 +23,6 @@ export async function testEngine(db: { pgUrl: string; mongoUrl: string; mongoDb:
   await client.connect();
   const pool = new pg.Pool({ connectionString: db.pgUrl, max: 6 });
   const logger = winston.createLogger({ silent: true });
-  const ctx: EngineContext = { config, db: client.db(db.mongoDb), pool, logger, redact: redactor(config.secrets), signal: new AbortController().signal };
+  const ctx: EngineContext = { config, db: client.db(db.mongoDb), pool, logger, redact: redactor(config.secrets), signal: new AbortController().signal, known: new KnownIds() };
   return { ctx, config, pool, close: async () => { await pool.end(); await client.close(); } };
 }

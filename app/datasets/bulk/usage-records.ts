@@ -3,6 +3,7 @@ import type { Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { extraFields, requireText, toJsonb, toNumericText, toText, toTimestamp } from '../../transform/values.js';
+import { environmentKey } from '../../engine/integrity.js';
 import type { DataSet, PgValue } from '../types.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'metric', 'value', 'timestamp', 'labels']);
@@ -38,5 +39,9 @@ export function usageRecords(since: Date | null): DataSet {
     ...(since ? { filter: { timestamp: { $gte: since } } } : {}),
     transform: (doc) => [{ table: 'usage_records', rows: [usageRow(doc)] }],
     idOf: (doc) => String(doc._id),
+    references: (doc) => [
+      { kind: 'organization', id: typeof doc.organizationId === 'string' ? doc.organizationId : null, field: 'organizationId' },
+      { kind: 'environment', id: typeof doc.organizationId === 'string' && typeof doc.environmentId === 'string' ? environmentKey(doc.organizationId, doc.environmentId) : null, field: 'environmentId' },
+    ],
   };
 }

@@ -32,4 +32,5 @@ export const organizations: DataSet = {
   dependsOn: [],
   transform: (doc) => [{ table: 'organizations', rows: [organizationRow(doc)] }],
   idOf: (doc) => String(doc._id),
+  provides: { kind: 'organization', key: (doc) => String(doc._id) },
 };
