@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { GOOSE_TABLE, loadMigrations } from '../schema-migrations/migrator.js';
 import type { SourceDb } from '../source/source-db.js';
 import { checkMasterPassword, checkMasterPasswordLength } from './master-password.js';
-import { checkPermissions } from './permissions.js';
+import { checkPermissions, ownSchemaTables } from './permissions.js';
 import { fail, type CheckName, type CheckResult, type PreflightReport, type SourceCount } from './result.js';
 import { collectionsVerdict, countSources, existingCollections } from './source-collections.js';
 import { checkTargetEmpty, type Queryable } from './target-empty.js';
@@ -57,6 +57,15 @@ async function guarded(check: CheckName, run: () => Promise<CheckResult>): Promi
   }
 }
 
+async function guardedList(run: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await run();
+  } catch {
+    // The permissions and target checks below report a database they cannot read.
+    return [];
+  }
+}
+
 export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport> {
   const { config, db, pool, logger } = deps;
   const checks: CheckResult[] = [];
@@ -76,7 +85,9 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport
     return collectionsVerdict(dataSets, existing, config.mongo.db);
   }));
 
-  const tables = tablesWritten(dataSets, loadMigrations(deps.schemaDir), [PROGRESS_TABLE]);
+  // The tool's own bookkeeping (bulk progress, constraints set aside …): rows there mean an earlier run.
+  const bookkeeping = await guardedList(() => ownSchemaTables(pool));
+  const tables = tablesWritten(dataSets, loadMigrations(deps.schemaDir), [PROGRESS_TABLE, ...bookkeeping]);
   record(await guarded('postgres-permissions', () => checkPermissions(pool, [...tables, normalizeTableName(GOOSE_TABLE)], config.convert.dryRun)));
   record(await guarded('target-empty', () => checkTargetEmpty(pool, tables, config.convert)));
   if (length.status === 'pass') record(await guarded('master-password', () => checkMasterPassword(db, config.credentials.masterPassword)));

@@ -25,6 +25,12 @@ export interface PrivilegeFacts {
 
 export const OWN_SCHEMA = 'mongo2pg';
 
+/** Every table in the tool's own schema, whatever later code adds there. */
+export async function ownSchemaTables(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(`SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1`, [OWN_SCHEMA]);
+  return rows.map((r) => r.name);
+}
+
 export async function privilegeFacts(db: Queryable, tables: readonly string[]): Promise<PrivilegeFacts> {
   const { rows } = await db.query<Omit<PrivilegeFacts, 'notOwned'>>(
     `SELECT current_user AS "user",

@@ -58,6 +58,20 @@ test('rows in the bulk progress table (an earlier, interrupted run) refuse the r
   }
 });
 
+test('rows in any table of the tool\'s own schema (e.g. constraints set aside by a killed run) refuse the run', async () => {
+  await conn.pool.query('CREATE SCHEMA IF NOT EXISTS mongo2pg');
+  await conn.pool.query('CREATE TABLE mongo2pg.some_future_bookkeeping (x int)');
+  await conn.pool.query('INSERT INTO mongo2pg.some_future_bookkeeping VALUES (1)');
+  try {
+    await assert.rejects(
+      runPreflight({ config: testConfig(db), db: conn.source, pool: conn.pool, logger: captureLogger().logger, schemaDir: SCHEMA_DIR }),
+      (err: unknown) => err instanceof PreflightError && err.check === 'target-empty' && /mongo2pg\.some_future_bookkeeping \(1 row\)/.test(err.message),
+    );
+  } finally {
+    await conn.pool.query('DROP SCHEMA mongo2pg CASCADE');
+  }
+});
+
 test('with CONVERT_SKIP_EXISTING the gate reports what exists and lets the run resume', async () => {
   await conn.pool.query(`INSERT INTO organizations (id, name) SELECT 'org-' || g, 'Org ' || g FROM generate_series(1, 1005) AS g`);
   const log = captureLogger();
