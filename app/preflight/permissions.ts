@@ -2,7 +2,7 @@
  * The PostgreSQL user must be able to create and own everything the run creates: tables in its
  * current schema (schema/ files use unqualified names), the `mongo2pg` schema for the bulk
  * phase's progress (or CREATE on it if it exists), and ownership of any of those objects that
- * already exist (the post-load step adds indexes and moves sequences). Catalog reads only.
+ * already exist (after the load, indexes set aside are rebuilt and sequences moved). Catalog reads only.
  */
 import { fail, pass, warn, type CheckResult } from './result.js';
 import type { Queryable } from './target-empty.js';

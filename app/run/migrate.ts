@@ -18,13 +18,12 @@ import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
-import { buildPostLoadIndexes, resetSequences } from './post-load.js';
+import { resetSequences } from './post-load.js';
 import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema', import.meta.url));
-export const POST_LOAD_DIR = fileURLToPath(new URL('../../schema/post-load', import.meta.url));
 
 export interface RunDeps {
   config: Config;
@@ -100,7 +99,6 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         if (!config.convert.dryRun) {
           deps.progress?.phase('verify');
           await restoreConstraints(pool, logger);
-          await buildPostLoadIndexes(pool, POST_LOAD_DIR, logger);
           await resetSequences(pool, logger);
         }
         summarize(stats);

@@ -1,40 +1,10 @@
 /**
- * After the bulk load: secondary indexes of the bulk tables (schema/post-load/*.sql, built once
- * instead of maintained row by row during COPY), then every sequence behind a serial/identity
- * column moved past the largest value loaded, so the application's next insert does not collide.
+ * After the load: every sequence behind a serial/identity column moved past the largest value
+ * loaded, so the application's next insert does not collide (migration guides warn that copied
+ * rows leave sequences at their start).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Pool } from '../sink/postgres.js';
-
-/** Statements of a post-load file: one per `;`-terminated line group, comments dropped. */
-export function postLoadStatements(text: string): string[] {
-  return text
-    .split(/;\s*(?:\r?\n|$)/)
-    .map((s) => s.split(/\r?\n/).filter((l) => !l.trim().startsWith('--')).join('\n').trim())
-    .filter((s) => s !== '');
-}
-
-export async function buildPostLoadIndexes(pool: Pool, dir: string, logger: Logger): Promise<void> {
-  if (!existsSync(dir)) return;
-  const began = Date.now();
-  let built = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-    for (const sql of postLoadStatements(readFileSync(join(dir, file), 'utf8'))) {
-      const started = Date.now();
-      try {
-        await pool.query(sql);
-      } catch (err) {
-        throw new SinkError('SINK_WRITE', `post-load statement from ${file} failed: ${errorMessage(err)}`, { cause: err, context: { statement: sql } });
-      }
-      logger.debug('post-load statement done', { file, statement: sql.slice(0, 200), duration_ms: Date.now() - started });
-      built++;
-    }
-  }
-  logger.info('post-load indexes built', { statements: built, duration_ms: Date.now() - began });
-}
 
 /** Sets every sequence owned by a table column to that column's current maximum. */
 export async function resetSequences(pool: Pool, logger: Logger): Promise<void> {
