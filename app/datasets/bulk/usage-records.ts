@@ -1,31 +1,43 @@
-/** usage → usage_records (bulk). CONVERT_SINCE limits it to records on or after a date. */
+/**
+ * usage → usage_records (bulk, docs/data-model/bulk.md). The largest collection: the transform
+ * is on the hot path, so it builds one row array and nothing else per document.
+ * CONVERT_SINCE limits it to records on or after a date.
+ */
 import type { Document } from 'mongodb';
-import { ObjectId } from 'mongodb';
 import { TransformError } from '../../errors.js';
-import { extraFields, requireText, toJsonb, toNumericText, toText, toTimestamp } from '../../transform/values.js';
-import { environmentKey } from '../../engine/integrity.js';
+import { extraFields, requireText, toNumericText } from '../../transform/values.js';
 import type { DataSet, PgValue } from '../types.js';
+import { jsonbColumn, mongoId, requireTenantId, requireTimestamp, tenantId, tenantReferences } from './columns.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'metric', 'value', 'timestamp', 'labels']);
 
 export const usageColumns = ['mongo_id', 'organization_id', 'environment_id', 'metric', 'quantity', 'recorded_at', 'labels', 'extra'] as const;
 
 export function usageRow(doc: Document): PgValue[] {
-  if (!(doc._id instanceof ObjectId)) throw new TransformError('expected an ObjectId', { field: '_id' });
   const quantity = toNumericText(doc.value, 'value');
   if (quantity === null) throw new TransformError('is required but missing or null', { field: 'value' });
-  const recordedAt = toTimestamp(doc.timestamp, 'timestamp');
-  if (recordedAt === null) throw new TransformError('is required but missing or null', { field: 'timestamp' });
   return [
-    doc._id.toHexString(),
-    requireText(doc.organizationId, 'organizationId', { maxLength: 64 }),
-    toText(doc.environmentId, 'environmentId', { maxLength: 64 }),
+    mongoId(doc._id),
+    requireTenantId(doc.organizationId, 'organizationId'),
+    tenantId(doc.environmentId, 'environmentId'),
     requireText(doc.metric, 'metric'),
     quantity,
-    recordedAt,
-    toJsonb(doc.labels, 'labels'),
+    requireTimestamp(doc.timestamp, 'timestamp'),
+    jsonbColumn(doc.labels, 'labels'),
     extraFields(doc, MAPPED),
   ];
+}
+
+/**
+ * `timestamp >= since`. MongoDB compares a value only with values of the same type, so a date
+ * filter alone would silently leave out records whose timestamp was written as ISO-8601 text;
+ * the second branch selects those by text comparison (exact for UTC `…Z` and date-only text).
+ */
+export function sinceFilter(since: Date): Document {
+  const iso = since.toISOString();
+  // CONVERT_SINCE is a UTC date: "2025-03-01" sorts before every time of that day.
+  const text = iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  return { $or: [{ timestamp: { $gte: since } }, { timestamp: { $gte: text } }] };
 }
 
 export function usageRecords(since: Date | null): DataSet {
@@ -35,13 +47,10 @@ export function usageRecords(since: Date | null): DataSet {
     collection: 'usage',
     scope: 'global',
     tables: [{ table: 'usage_records', columns: usageColumns, conflictKey: ['mongo_id'] }],
-    dependsOn: ['organizations'],
-    ...(since ? { filter: { timestamp: { $gte: since } } } : {}),
+    dependsOn: ['organizations', 'environments'],
+    ...(since ? { filter: sinceFilter(since) } : {}),
     transform: (doc) => [{ table: 'usage_records', rows: [usageRow(doc)] }],
     idOf: (doc) => String(doc._id),
-    references: (doc) => [
-      { kind: 'organization', id: typeof doc.organizationId === 'string' ? doc.organizationId : null, field: 'organizationId' },
-      { kind: 'environment', id: typeof doc.organizationId === 'string' && typeof doc.environmentId === 'string' ? environmentKey(doc.organizationId, doc.environmentId) : null, field: 'environmentId' },
-    ],
+    references: tenantReferences,
   };
 }
