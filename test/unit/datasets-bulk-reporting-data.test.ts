@@ -38,15 +38,15 @@ function without(d: Document, ...keys: string[]): Document {
   return copy;
 }
 
-function failsOn(field: string, d: Document): void {
-  assert.throws(() => reportingDataRow(d), (err: unknown) => err instanceof TransformError && err.code === 'TRANSFORM' && err.field === field, `fails on ${field}`);
+function failsOn(field: string, d: Document, why = ''): void {
+  assert.throws(() => reportingDataRow(d), (err: unknown) => err instanceof TransformError && err.code === 'TRANSFORM' && err.field === field, `fails on ${field} ${why}`);
 }
 
 test('a clean bucket becomes one whole row', () => {
   assert.deepEqual(reportingData.transform(doc(), {}), [{
     table: 'reporting_data',
     rows: [[
-      ID, ORG, ENV, 'api-smoke', 'day', DAY, 24, 20, 3, 1, '0.8333', '2880000',
+      ID, ORG, ENV, 'api-smoke', 'day', DAY, 24, 20, 3, 1, 0.8333, '2880000',
       '{"total":2880000,"min":40000,"max":240000,"avg":120000,"p50":108000,"p95":216000}', '{"team":"core"}', COMPUTED, null,
     ]],
   }]);
@@ -66,9 +66,16 @@ test('messy: counts as strings, Long or integral Double are mapped by value', ()
   assert.deepEqual(row.slice(6, 10), [24, 20, 3, 1]);
 });
 
+test('passRate: a Double as is; a decimal string or Decimal128 when a double holds it exactly', () => {
+  assert.equal(reportingDataRow(doc({ passRate: new Double(0.1) }))[10], 0.1);
+  assert.equal(reportingDataRow(doc({ passRate: '0.75' }))[10], 0.75);
+  assert.equal(reportingDataRow(doc({ passRate: Decimal128.fromString('0.5') }))[10], 0.5);
+  assert.equal(reportingDataRow(doc({ passRate: new Int32(1) }))[10], 1);
+});
+
 test('messy: passRate as a string, durationMs parts in other widths', () => {
   const row = reportingDataRow(doc({ passRate: '0.8333', durationMs: { total: '2880000', min: Long.fromNumber(40_000), max: new Double(240_000), avg: '120000', p50: new Double(108_000), p95: new Double(216_000) } }));
-  assert.equal(row[10], '0.8333');
+  assert.equal(row[10], 0.8333);
   assert.equal(row[11], '2880000');
   assert.equal(row[12], '{"total":"2880000","min":40000,"max":240000,"avg":"120000","p50":108000,"p95":216000}');
   assert.equal(reportingDataRow(doc({ durationMs: { total: new Double(2_880_000) } }))[11], '2880000');
@@ -106,6 +113,7 @@ test('values that cannot be stored faithfully fail the record, naming the field'
   failsOn('failed', doc({ failed: true }));
   failsOn('aborted', doc({ aborted: '1.5' }));
   failsOn('passRate', doc({ passRate: 'n/a' }));
+  failsOn('passRate', doc({ passRate: '0.83333333333333333333' }), 'more digits than a double holds: not rounded');
   failsOn('passRate', doc({ passRate: Number.NaN }));
   failsOn('passRate', doc({ passRate: Decimal128.fromString('Infinity') }));
   failsOn('durationMs', doc({ durationMs: '2880000' }));

@@ -5,8 +5,9 @@
  */
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toId, toText } from '../../transform/values.js';
+import { jsonbColumn, objectIdKey, toIdText } from '../../transform/record-values.js';
 import type { DataSet, PgValue } from '../types.js';
-import { jsonbColumn, mongoId, requireTimestamp, tenantId } from './columns.js';
+import { requireTimestamp } from './columns.js';
 
 const MAPPED = new Set(['_id', 'timestamp', 'service', 'level', 'event', 'message', 'organizationId', 'environmentId', 'userId', 'agentId', 'requestId', 'hostname', 'attributes']);
 
@@ -17,14 +18,14 @@ export const applicationAuditEventColumns = [
 
 export function applicationAuditEventRow(doc: Document): PgValue[] {
   return [
-    mongoId(doc._id),
+    objectIdKey(doc._id),
     requireTimestamp(doc.timestamp, 'timestamp'),
     toText(doc.service, 'service'),
     toText(doc.level, 'level'),
     requireText(doc.event, 'event'),
     toText(doc.message, 'message'),
-    tenantId(doc.organizationId, 'organizationId'),
-    tenantId(doc.environmentId, 'environmentId'),
+    toIdText(doc.organizationId, 'organizationId'),
+    toIdText(doc.environmentId, 'environmentId'),
     // A user reference: the 24-hex string, or the user's ObjectId in messy data.
     toId(doc.userId, 'userId'),
     toText(doc.agentId, 'agentId', { maxLength: 64 }),

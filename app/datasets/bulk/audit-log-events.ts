@@ -5,8 +5,10 @@
  */
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toId, toText } from '../../transform/values.js';
+import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
+import { documentOrNothing } from '../../transform/scoped-values.js';
 import type { DataSet, PgValue } from '../types.js';
-import { jsonbColumn, mongoId, optionalSubdocument, requireTenantId, requireTimestamp, tenantId, tenantReferences, withNestedExtra } from './columns.js';
+import { requireTimestamp, tenantReferences, withNestedExtra } from './columns.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'timestamp', 'actor', 'action', 'resource', 'outcome', 'ip', 'userAgent', 'requestId', 'changes', 'metadata']);
 const ACTOR_MAPPED = new Set(['type', 'id', 'email', 'name']);
@@ -18,25 +20,25 @@ export const auditLogEventColumns = [
 ] as const;
 
 export function auditLogEventRow(doc: Document): PgValue[] {
-  const actor = optionalSubdocument(doc.actor, 'actor');
-  const resource = optionalSubdocument(doc.resource, 'resource');
+  const actor = documentOrNothing(doc.actor, 'actor');
+  const resource = documentOrNothing(doc.resource, 'resource');
   let extra = extraFields(doc, MAPPED);
-  if (resource !== null) extra = withNestedExtra(extra, 'resource', extraFields(resource, RESOURCE_MAPPED, 'resource'));
-  if (actor !== null) extra = withNestedExtra(extra, 'actor', extraFields(actor, ACTOR_MAPPED, 'actor'));
+  if (resource !== undefined) extra = withNestedExtra(extra, 'resource', extraFields(resource, RESOURCE_MAPPED, 'resource'));
+  if (actor !== undefined) extra = withNestedExtra(extra, 'actor', extraFields(actor, ACTOR_MAPPED, 'actor'));
   return [
-    mongoId(doc._id),
-    requireTenantId(doc.organizationId, 'organizationId'),
-    tenantId(doc.environmentId, 'environmentId'),
+    objectIdKey(doc._id),
+    requireIdText(doc.organizationId, 'organizationId'),
+    toIdText(doc.environmentId, 'environmentId'),
     requireTimestamp(doc.timestamp, 'timestamp'),
     requireText(doc.action, 'action'),
-    actor === null ? null : toText(actor.type, 'actor.type'),
+    actor === undefined ? null : toText(actor.type, 'actor.type'),
     // A user actor's id may be the user's ObjectId in messy data: stored as its hex string.
-    actor === null ? null : toId(actor.id, 'actor.id'),
-    actor === null ? null : toText(actor.email, 'actor.email'),
-    actor === null ? null : toText(actor.name, 'actor.name'),
-    resource === null ? null : toText(resource.type, 'resource.type'),
-    resource === null ? null : toText(resource.id, 'resource.id'),
-    resource === null ? null : toText(resource.name, 'resource.name'),
+    actor === undefined ? null : toId(actor.id, 'actor.id'),
+    actor === undefined ? null : toText(actor.email, 'actor.email'),
+    actor === undefined ? null : toText(actor.name, 'actor.name'),
+    resource === undefined ? null : toText(resource.type, 'resource.type'),
+    resource === undefined ? null : toText(resource.id, 'resource.id'),
+    resource === undefined ? null : toText(resource.name, 'resource.name'),
     toText(doc.outcome, 'outcome'),
     toText(doc.ip, 'ip'),
     toText(doc.userAgent, 'userAgent'),

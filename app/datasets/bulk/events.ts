@@ -4,8 +4,9 @@
  */
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toText, toTimestamp } from '../../transform/values.js';
+import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
 import type { DataSet, PgValue } from '../types.js';
-import { jsonbColumn, mongoId, requireTenantId, requireTimestamp, tenantId, tenantReferences } from './columns.js';
+import { requireTimestamp, tenantReferences } from './columns.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'type', 'resource', 'resourceId', 'executionId', 'workflowName', 'agentId', 'payload', 'deliveries', 'createdAt', 'expiresAt']);
 
@@ -16,9 +17,9 @@ export const eventColumns = [
 
 export function eventRow(doc: Document): PgValue[] {
   return [
-    mongoId(doc._id),
-    requireTenantId(doc.organizationId, 'organizationId'),
-    tenantId(doc.environmentId, 'environmentId'),
+    objectIdKey(doc._id),
+    requireIdText(doc.organizationId, 'organizationId'),
+    toIdText(doc.environmentId, 'environmentId'),
     requireText(doc.type, 'type'),
     toText(doc.resource, 'resource'),
     toText(doc.resourceId, 'resourceId'),

@@ -4,9 +4,11 @@
  * 12.0 is 12; 12.5 fails), `durationMs` is kept whole and its exact `total` is also a column.
  */
 import type { Document } from 'mongodb';
-import { extraFields, requireText, toInteger, toNumericText, toTimestamp } from '../../transform/values.js';
+import { extraFields, requireText, toInteger, toTimestamp } from '../../transform/values.js';
+import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
+import { documentOrNothing, doubleValue } from '../../transform/scoped-values.js';
 import type { DataSet, PgValue } from '../types.js';
-import { jsonbColumn, mongoId, optionalSubdocument, requireTenantId, requireTimestamp, tenantId, tenantReferences } from './columns.js';
+import { requireTimestamp, tenantReferences } from './columns.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'workflowName', 'granularity', 'date', 'executions', 'passed', 'failed', 'aborted', 'passRate', 'durationMs', 'tags', 'computedAt']);
 
@@ -16,11 +18,11 @@ export const reportingDataColumns = [
 ] as const;
 
 export function reportingDataRow(doc: Document): PgValue[] {
-  const duration = optionalSubdocument(doc.durationMs, 'durationMs');
+  const duration = documentOrNothing(doc.durationMs, 'durationMs');
   return [
-    mongoId(doc._id),
-    requireTenantId(doc.organizationId, 'organizationId'),
-    tenantId(doc.environmentId, 'environmentId'),
+    objectIdKey(doc._id),
+    requireIdText(doc.organizationId, 'organizationId'),
+    toIdText(doc.environmentId, 'environmentId'),
     requireText(doc.workflowName, 'workflowName'),
     requireText(doc.granularity, 'granularity'),
     requireTimestamp(doc.date, 'date'),
@@ -28,10 +30,9 @@ export function reportingDataRow(doc: Document): PgValue[] {
     toInteger(doc.passed, 'passed'),
     toInteger(doc.failed, 'failed'),
     toInteger(doc.aborted, 'aborted'),
-    // Exact decimal text: PostgreSQL rounds it to the nearest double, which is the Double itself
-    // for a Double source (its shortest round-trip form).
-    toNumericText(doc.passRate, 'passRate'),
-    duration === null ? null : toInteger(duration.total, 'durationMs.total', 64),
+    // A string only when a double holds exactly what it spells: never rounded.
+    doubleValue(doc.passRate, 'passRate'),
+    duration === undefined ? null : toInteger(duration.total, 'durationMs.total', 64),
     jsonbColumn(doc.durationMs, 'durationMs'),
     jsonbColumn(doc.tags, 'tags'),
     toTimestamp(doc.computedAt, 'computedAt'),

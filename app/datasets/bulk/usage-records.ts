@@ -6,8 +6,9 @@
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { extraFields, requireText, toNumericText } from '../../transform/values.js';
+import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
 import type { DataSet, PgValue } from '../types.js';
-import { jsonbColumn, mongoId, requireTenantId, requireTimestamp, tenantId, tenantReferences } from './columns.js';
+import { requireTimestamp, tenantReferences } from './columns.js';
 
 const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'metric', 'value', 'timestamp', 'labels']);
 
@@ -17,9 +18,9 @@ export function usageRow(doc: Document): PgValue[] {
   const quantity = toNumericText(doc.value, 'value');
   if (quantity === null) throw new TransformError('is required but missing or null', { field: 'value' });
   return [
-    mongoId(doc._id),
-    requireTenantId(doc.organizationId, 'organizationId'),
-    tenantId(doc.environmentId, 'environmentId'),
+    objectIdKey(doc._id),
+    requireIdText(doc.organizationId, 'organizationId'),
+    toIdText(doc.environmentId, 'environmentId'),
     requireText(doc.metric, 'metric'),
     quantity,
     requireTimestamp(doc.timestamp, 'timestamp'),
