@@ -82,12 +82,15 @@ export async function loadChunk(
   let block = '';
 
   await client.query('BEGIN');
+  let copy: ReturnType<typeof copyFrom> | null = null;
+  let copyDone: Promise<void> = Promise.resolve();
   try {
-    const copy = client.query(copyFrom(copySql(mainSpec)));
+    const stream = client.query(copyFrom(copySql(mainSpec)));
+    copy = stream;
     let copyError: unknown = null;
-    const copyDone = new Promise<void>((resolve, reject) => {
-      copy.on('finish', resolve);
-      copy.on('error', (err) => {
+    copyDone = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', (err) => {
         copyError = err;
         reject(err);
       });
@@ -127,12 +130,12 @@ export async function loadChunk(
       }
       loaded++;
       if (block.length >= WRITE_BLOCK_BYTES) {
-        const ok = copy.write(block);
+        const ok = stream.write(block);
         block = '';
-        if (!ok) await waitForDrain(copy);
+        if (!ok) await waitForDrain(stream);
       }
     }
-    copy.end(copyError === null && block !== '' ? block : undefined);
+    stream.end(copyError === null && block !== '' ? block : undefined);
     await copyDone;
     for (const spec of childSpecs) {
       const rows = childRows.get(spec.table) ?? [];
@@ -145,6 +148,12 @@ export async function loadChunk(
     await client.query('COMMIT');
     return { progress: after, failures: [...failures, ...skips] };
   } catch (err) {
+    // An error raised here while the COPY is still open (a source error, an integrity abort)
+    // must end the COPY first (CopyFail), or the ROLLBACK would queue behind it forever.
+    if (copy && !copy.writableFinished && !copy.destroyed) {
+      copy.destroy(err instanceof Error ? err : new Error(String(err)));
+      await copyDone.catch(() => undefined);
+    }
     await client.query('ROLLBACK').catch(() => undefined);
     if (!isDataError(err)) throw err;
     return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err);

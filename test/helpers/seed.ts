@@ -18,8 +18,8 @@ export function usageDoc(i: number): Document {
   id.writeUInt32BE(i, 8);
   return {
     _id: new ObjectId(id),
-    organizationId: `tkcorg_${(i % 3).toString().padStart(16, '0')}`,
-    environmentId: i % 4 === 0 ? null : `tkcenv_${(i % 5).toString().padStart(16, '0')}`,
+    organizationId: orgId(i % 3),
+    environmentId: i % 4 === 0 ? null : envId(i % 3, i % 2),
     metric: i % 2 === 0 ? 'execution_minutes' : 'storage_bytes',
     value: i % 7 === 0 ? String(i * 3) : i + 0.25,
     timestamp: new Date(Date.UTC(2025, 0, 1) + i * 60_000),
@@ -35,13 +35,26 @@ export async function seedUsage(db: Db, count: number, start = 0): Promise<void>
   }
 }
 
+export const orgId = (i: number): string => `tkcorg_${i.toString().padStart(16, '0')}`;
+/** Environment k of organisation i (two per organisation). */
+export const envId = (i: number, k: number): string => `tkcenv_${(i * 2 + k).toString().padStart(16, '0')}`;
+
+/** Organisations 0..count-1, each with two environments. */
 export async function seedOrganizations(db: Db, count: number): Promise<void> {
   const docs = Array.from({ length: count }, (_, i) => ({
-    _id: `tkcorg_${i.toString().padStart(16, '0')}` as unknown as ObjectId,
+    _id: orgId(i) as unknown as ObjectId,
     name: `Org ${i}`,
     slug: `org-${i}`,
     createdAt: new Date(Date.UTC(2024, 0, 1 + i)),
     updatedAt: new Date(Date.UTC(2024, 5, 1 + i)),
   }));
-  if (docs.length > 0) await db.collection('organizations').insertMany(docs);
+  if (docs.length === 0) return;
+  await db.collection('organizations').insertMany(docs);
+  const envs = Array.from({ length: count * 2 }, (_, j) => ({
+    _id: envId(Math.floor(j / 2), j % 2) as unknown as ObjectId,
+    organizationId: orgId(Math.floor(j / 2)),
+    name: j % 2 === 0 ? 'production' : 'staging',
+    createdAt: new Date(Date.UTC(2024, 1, 1 + j)),
+  }));
+  await db.collection('environments').insertMany(envs);
 }
