@@ -116,6 +116,24 @@ function resolveRaw(setting: Setting, flags: ReadonlyMap<string, string>, env: N
   return { raw: setting.default, source: 'default' };
 }
 
+/**
+ * The password inside a connection string, as written and URL-decoded, so a driver message that
+ * quotes it alone is redacted too. A regex, not `new URL`: MongoDB seed lists (`h1:1,h2:2`) are
+ * not WHATWG URLs.
+ */
+export function dsnPasswords(dsn: string): string[] {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]+)@/i.exec(dsn.trim());
+  if (!match) return [];
+  const raw = match[1] as string;
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape: the raw text is what could be echoed.
+  }
+  return [...new Set([raw, decoded])];
+}
+
 /** convict holds the schema (docs, env/arg names, sensitivity); values arrive already parsed. */
 function convictSchema(): convict.Schema<Record<string, unknown>> {
   const schema: Record<string, unknown> = {};
@@ -148,7 +166,7 @@ export function loadConfig(flags: ReadonlyMap<string, string>, env: NodeJS.Proce
       continue;
     }
     sources.set(setting.key, resolved.source);
-    if (setting.secret && resolved.raw !== '') secrets.push(resolved.raw);
+    if (setting.secret && resolved.raw !== '') secrets.push(resolved.raw, ...dsnPasswords(resolved.raw));
     if (resolved.raw.trim() === '' && setting.required) {
       if (resolved.source === 'file') problems.push(`${origin(setting, resolved)}: the file is empty`);
       else if (requireConnections) problems.push(`${setting.env} is required: set env ${setting.env}, ${setting.env}_FILE or flag --${setting.flag}`);

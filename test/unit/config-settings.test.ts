@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseArgs, type LoadedConfig } from '../../app/config/load.js';
+import { dsnPasswords, loadConfig, parseArgs, type LoadedConfig } from '../../app/config/load.js';
+import { redactor } from '../../app/log/redact.js';
 import { SETTINGS, type Setting } from '../../app/config/settings.js';
 import { ConfigError, ExitCode } from '../../app/errors.js';
 
@@ -171,7 +172,17 @@ test('every secret in force is listed for redaction, whatever its source', () =>
   const path = join(dir, 'dsn.txt');
   writeFileSync(path, 'postgres://u:file-pg-pw@h/db\n');
   const loaded = loadConfig(parseArgs(['--credentials_master_password', 'flag-master-password-0123456789abcdef']).flags, { ...BASE_ENV, API_POSTGRES_URL: '', API_POSTGRES_URL_FILE: path });
-  assert.deepEqual([...loaded.config.secrets].sort(), [BASE_ENV.API_MONGO_DSN, 'flag-master-password-0123456789abcdef', 'postgres://u:file-pg-pw@h/db'].sort());
+  assert.deepEqual([...loaded.config.secrets].sort(), [BASE_ENV.API_MONGO_DSN, 'base-mongo-pw', 'flag-master-password-0123456789abcdef', 'postgres://u:file-pg-pw@h/db', 'file-pg-pw'].sort());
+});
+
+test('a DSN password quoted alone is redacted too, seed lists and URL escapes included', () => {
+  const dsn = 'mongodb://app:S3cret%21pw@m1:27017,m2:27017/?replicaSet=rs0';
+  const { config } = load({ API_MONGO_DSN: dsn });
+  assert.deepEqual(dsnPasswords(dsn), ['S3cret%21pw', 'S3cret!pw']);
+  const redact = redactor(config.secrets);
+  assert.equal(redact.text(`auth failed for S3cret!pw (S3cret%21pw) via ${dsn}`), 'auth failed for [redacted] ([redacted]) via mongodb://app:[redacted]@m1:27017,m2:27017/?replicaSet=rs0');
+  assert.deepEqual(dsnPasswords('postgres://h/db'), []);
+  assert.deepEqual(dsnPasswords('postgres://user@h/db'), []);
 });
 
 test('a DSN that fails to parse is refused without echoing it', () => {
