@@ -15,6 +15,7 @@ import { MigrationFailedError } from './run/outcome.js';
 import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
 import { runSummaryLine } from './report/stats.js';
+import { verifyCommand } from './verify/command.js';
 
 const COMMANDS = ['migrate', 'preflight', 'verify', 'config'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -85,6 +86,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info('migration finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });
+      return ExitCode.ok;
+    }
+    if (command === 'verify') {
+      await verifyCommand({ config, logger, signal: controller.signal, print });
       return ExitCode.ok;
     }
     throw new Mongo2pgError('CONFIG_INVALID', ExitCode.invalidConfig, `command "${command}" is not available in this build yet`);

@@ -22,6 +22,7 @@ import { resetSequences } from './post-load.js';
 import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
+import { verifyStep } from '../verify/command.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema', import.meta.url));
 
@@ -102,6 +103,11 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
           await resetSequences(pool, logger);
         }
         summarize(stats);
+        if (config.convert.verify && !config.convert.dryRun) {
+          // After the summary, so the statistics stand even when verification finds a difference (exit 5).
+          signal.throwIfAborted();
+          await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print });
+        }
       } finally {
         if (!summarized && finished.length > 0) summarize(finished);
       }
