@@ -16,6 +16,8 @@ import { MASTER_PASSWORD, baseEnv, runCli } from '../test/helpers/cli.js';
 import { seedOrganizations, seedUsage, withMongo } from '../test/helpers/seed.js';
 
 const ORGS = 3;
+/** seedOrganizations gives each organisation two environments. */
+const ENVS = ORGS * 2;
 const USAGE = 3000;
 /** A password in the DSN that must never reach the output (the test server trusts local users). */
 const DSN_PASSWORD = 'Dsn-Pa55word-must-not-leak';
@@ -117,6 +119,8 @@ test('JSON mode: every stdout line is a JSON object and the statistics match the
   };
   const orgs = stats('organizations');
   assert.deepEqual({ total: orgs.total, successful: orgs.successful, failed: orgs.failed, skipped: orgs.skipped }, { total: ORGS, successful: await tableCount(db.pgUrl, 'organizations'), failed: 0, skipped: 0 });
+  const envs = stats('environments');
+  assert.deepEqual({ total: envs.total, successful: envs.successful, failed: envs.failed, skipped: envs.skipped }, { total: ENVS, successful: await tableCount(db.pgUrl, 'environments'), failed: 0, skipped: 0 });
   const usage = stats('usage_records');
   const reported = readFileSync(join(workDir, 'usage_records_migration_errors.log'), 'utf8').trim().split('\n').length;
   assert.deepEqual(
@@ -145,9 +149,9 @@ test('JSON mode: every stdout line is a JSON object and the statistics match the
   // than these two have empty sources here.
   const table = lines.filter((l) => l.kind === 'summary').map((l) => String(l.message));
   assert.match(table[0] ?? '', /^DATA SET\s+TOTAL\s+OK\s+FAILED\s+SKIPPED/);
-  assert.match(table.at(-1) ?? '', new RegExp(`^ALL\\s+${ORGS + USAGE + 1}\\s+${orgs.successful + usage.successful}\\s+1\\s+0`));
+  assert.match(table.at(-1) ?? '', new RegExp(`^ALL\\s+${ORGS + ENVS + USAGE + 1}\\s+${orgs.successful + envs.successful + usage.successful}\\s+1\\s+0`));
   const summary = lines.find((l) => l.message === 'run summary');
-  assert.deepEqual(summary?.totals, { data_sets: finished.length, total: ORGS + USAGE + 1, successful: orgs.successful + usage.successful, failed: 1, skipped: 0 });
+  assert.deepEqual(summary?.totals, { data_sets: finished.length, total: ORGS + ENVS + USAGE + 1, successful: orgs.successful + envs.successful + usage.successful, failed: 1, skipped: 0 });
 
   // The last line is the failure, with its exit code.
   const last = lines.at(-1);
@@ -159,19 +163,19 @@ test('text mode: the statistics block in the original layout and readable progre
   const again = await createTestDatabases('logs-text');
   try {
     await withMongo(again.mongoUrl, again.mongoDb, async (m) => {
-      await seedOrganizations(m, 2);
+      await seedOrganizations(m, 3);
       await seedUsage(m, 1500);
     });
     const result = await runCli(['migrate'], { ...baseEnv(again, workDir), LOG_FORMAT: 'text', PROGRESS_INTERVAL: '100ms', CONVERT_BULK_WRITE_SIZE: '250', CONVERT_BULK_READ_SIZE: '250' });
     assert.equal(result.code, 0, result.stderr + result.stdout.slice(-3000));
     const out = result.stdout;
     assert.ok(
-      out.includes(['='.repeat(60), 'ORGANIZATIONS MIGRATION STATISTICS', '='.repeat(60), 'Total Records:    2', 'Successful:       2', 'Failed:           0', 'Skipped:          0', ''].join('\n')),
+      out.includes(['='.repeat(60), 'ORGANIZATIONS MIGRATION STATISTICS', '='.repeat(60), 'Total Records:    3', 'Successful:       3', 'Failed:           0', 'Skipped:          0', ''].join('\n')),
       out,
     );
     assert.match(out, /^\S+Z info {2}usage_records: \d+\/1500 \(\d+\.\d%\), \d+\.\d records\/s, ETA \S+$/m);
-    assert.match(out, /^ALL\s+1502\s+1502\s+0\s+0/m);
-    assert.match(out, /migration finished successfully .*succeeded: \d+ data sets?, 1502 records \(1502 migrated, 0 failed, 0 skipped\)/);
+    assert.match(out, /^ALL\s+1509\s+1509\s+0\s+0/m);
+    assert.match(out, /migration finished successfully .*succeeded: \d+ data sets?, 1509 records \(1509 migrated, 0 failed, 0 skipped\)/);
   } finally {
     await again.cleanup();
   }

@@ -63,7 +63,7 @@ test('the Job annotations end with the result and the one-line summary', async (
     const lines = jsonLines(result.stdout);
     const summary = lines.find((l) => l.message === 'migration finished successfully')?.summary;
     const dataSets = lines.filter((l) => l.message === 'task finished').length;
-    assert.match(String(summary), new RegExp(`^succeeded: ${dataSets} data sets?, 2003 records \\(2003 migrated, 0 failed, 0 skipped\\) in \\d+\\.\\ds$`));
+    assert.match(String(summary), new RegExp(`^succeeded: ${dataSets} data sets?, 2009 records \\(2009 migrated, 0 failed, 0 skipped\\) in \\d+\\.\\ds$`));
 
     const ours = api.requests.slice(before);
     assert.ok(ours.length >= 1);
@@ -79,7 +79,7 @@ test('the Job annotations end with the result and the one-line summary', async (
     assert.equal(annotations['mongo2pg.io/phase'], 'done');
     assert.equal(annotations['mongo2pg.io/summary'], summary);
     assert.equal(annotations['mongo2pg.io/tasks'], `${dataSets}/${dataSets}`);
-    assert.equal(annotations['mongo2pg.io/records'], '2003/2003 processed: 2003 migrated, 0 failed, 0 skipped');
+    assert.equal(annotations['mongo2pg.io/records'], '2009/2009 processed: 2009 migrated, 0 failed, 0 skipped');
     assert.equal(annotations['mongo2pg.io/task'], undefined, 'no current task once done');
     for (const key of ['started-at', 'updated-at', 'finished-at']) assert.ok(!Number.isNaN(Date.parse(annotations[`mongo2pg.io/${key}`] ?? '')), key);
     assert.ok(!JSON.stringify(annotations).includes(MASTER_PASSWORD));

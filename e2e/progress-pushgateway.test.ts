@@ -149,7 +149,7 @@ test('a successful run ends with result succeeded, up 1 and a last-success time'
   const clean = await createTestDatabases('progress-pushgateway-ok');
   try {
     await withMongo(clean.mongoUrl, clean.mongoDb, async (m) => {
-      await seedOrganizations(m, 2);
+      await seedOrganizations(m, 3);
       await seedUsage(m, 500);
     });
     const release = `e2e-ok-${process.pid}-${Date.now()}`;
