@@ -157,7 +157,7 @@ export async function restartableFerretDb(): Promise<RestartableMongo> {
         await ping(url, 1_000);
         return;
       } catch (err) {
-        if (Date.now() > deadline || proc.exitReason()) throw new Error(`FerretDB on ${url} did not start: ${proc.exitReason() ?? (err as Error).message}`);
+        if (Date.now() > deadline || proc.exitReason()) throw new Error(`FerretDB on ${url} did not start: ${proc.exitReason() ?? (err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
     }
