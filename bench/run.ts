@@ -57,7 +57,7 @@ async function reset(pool: pg.Pool, expected?: number): Promise<void> {
     if (rows[0].n !== expected) throw new Error(`loaded ${rows[0].n} rows, expected ${expected}`);
   }
   await pool.query('TRUNCATE usage_records');
-  await pool.query('DELETE FROM mongo2pg.bulk_progress');
+  await pool.query('DROP TABLE IF EXISTS mongo2pg.bulk_progress');
   await pool.query('CHECKPOINT');
 }
 
