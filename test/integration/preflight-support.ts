@@ -60,6 +60,9 @@ export interface Connections {
 export async function connect(db: TestDatabases, pgUrl = db.pgUrl): Promise<Connections> {
   const mongo = await MongoClient.connect(db.mongoUrl);
   const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
+  // As in the app (app/sink/postgres.ts): an idle client whose backend is ended (the harness drops
+  // databases WITH (FORCE)) must not become an uncaught exception of the test process.
+  pool.on('error', () => undefined);
   return { mongo, source: mongo.db(db.mongoDb), pool, close: async () => Promise.all([mongo.close(), pool.end()]).then(() => undefined) };
 }
 
