@@ -23,6 +23,7 @@ import { loadChunk, transformContext, type IntegrityCheck } from './bulk-chunk.j
 import { checkReferences, orphanCollectionError } from './integrity.js';
 import type { EngineContext } from './context.js';
 import { describeSources, sourceCollections } from './scopes.js';
+import { decodeChecked } from './source-read.js';
 
 const TRANSIENT_RETRIES = 10;
 /** A collection is split into ranges only when each range still gets a few chunks. */
@@ -170,7 +171,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   let transientFailures = 0;
   while (!range.done) {
     signal.throwIfAborted();
-    const cursor = ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize });
+    const cursor = decodeChecked(ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize }), unit.source.collection);
     let client: PoolClient | null = null;
     let broken: Error | undefined;
     try {
@@ -220,7 +221,7 @@ function integrityCheck(ctx: EngineContext, dataSet: DataSet, source: SourceColl
 
 async function dryRunUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   const { task } = unit;
-  const cursor = ctx.db.collection(unit.source.collection).find(task.filter, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize });
+  const cursor = decodeChecked(ctx.db.collection(unit.source.collection).find(task.filter, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize }), unit.source.collection);
   const tctx = transformContext(unit.source);
   const check = integrityCheck(ctx, task.dataSet, unit.source, tctx);
   try {

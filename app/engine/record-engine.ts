@@ -14,6 +14,7 @@ import type { EngineContext } from './context.js';
 import { insertRows, type InsertMode } from './insert.js';
 import { checkReferences, orphanCollectionError } from './integrity.js';
 import { describeSources, sourceCollections } from './scopes.js';
+import { decodeChecked } from './source-read.js';
 
 interface Prepared {
   id: string;
@@ -115,7 +116,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     let batchNo = 0;
     for (const source of sources) {
       const tctx: TransformContext = { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
-      const cursor = db.collection(source.collection).find(filter, { sort: { _id: 1 }, batchSize: config.convert.batchSize });
+      const cursor = decodeChecked(db.collection(source.collection).find(filter, { sort: { _id: 1 }, batchSize: config.convert.batchSize }), source.collection);
       try {
         let batch: Document[] = [];
         for await (const doc of cursor) {

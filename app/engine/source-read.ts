@@ -1,0 +1,35 @@
+/**
+ * A document the driver cannot decode (a string that is not valid UTF-8, written by a driver
+ * that does not validate) makes the cursor throw a BSONError. That is not a connection problem to
+ * retry, and the cursor cannot step past it: the read stops with a SourceError that names the
+ * collection and the last `_id` read, so the operator can find and fix the document.
+ */
+import { BSON, type Document } from 'mongodb';
+import { SourceError, errorMessage } from '../errors.js';
+import type { SourceCursor } from '../source/source-db.js';
+
+export function isDecodeError(err: unknown): boolean {
+  return BSON.BSONError.isBSONError(err);
+}
+
+export function decodeChecked(cursor: SourceCursor, collection: string): SourceCursor {
+  let lastId: unknown;
+  const next = async (): Promise<Document | null> => {
+    try {
+      const doc = await cursor.next();
+      if (doc !== null) lastId = doc._id;
+      return doc;
+    } catch (err) {
+      if (!isDecodeError(err)) throw err;
+      const after = lastId === undefined ? 'at the start of the collection' : `after _id ${JSON.stringify(BSON.EJSON.serialize({ id: lastId }).id)}`;
+      throw new SourceError('SOURCE_READ', `${collection}: a document ${after} cannot be decoded (${errorMessage(err)}); PostgreSQL could not store it as it is and the read cannot continue past it: fix or remove that document in MongoDB, then run again with CONVERT_SKIP_EXISTING=true`, { cause: err, context: { collection, afterId: lastId === undefined ? null : String(lastId) } });
+    }
+  };
+  return {
+    next,
+    close: () => cursor.close(),
+    async *[Symbol.asyncIterator]() {
+      for (let doc = await next(); doc !== null; doc = await next()) yield doc;
+    },
+  };
+}
