@@ -6,6 +6,7 @@
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import type { SourceDb } from '../source/source-db.js';
+import { decodeChecked } from '../engine/source-read.js';
 
 /** Documents per sample window: consecutive `_id`s, one skip per window. */
 const WINDOW = 25;
@@ -21,7 +22,7 @@ function records(dataSet: DataSet, doc: Document): Document[] {
 
 export async function* allRecords(db: SourceDb, dataSet: DataSet, sources: readonly SourceCollection[], batchSize: number, signal: AbortSignal): AsyncGenerator<SourceRecord> {
   for (const source of sources) {
-    const cursor = db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, batchSize });
+    const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, batchSize }), source.collection);
     try {
       for await (const doc of cursor) {
         signal.throwIfAborted();
@@ -70,7 +71,7 @@ export async function* sampledRecords(
     for (const start of [...starts].sort((a, b) => a - b)) {
       signal.throwIfAborted();
       const limit = Math.min(WINDOW, share);
-      const cursor = db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, skip: start, limit });
+      const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, skip: start, limit }), source.collection);
       try {
         let position = start;
         for await (const doc of cursor) {
