@@ -12,6 +12,8 @@ import { TransformError } from '../errors.js';
 
 /** PostgreSQL timestamptz accepts 4713 BC .. 294276 AD; JS Date covers ±275760 years, so only the low end needs a check. */
 const PG_MIN_TIMESTAMP_MS = Date.UTC(-4712, 0, 1);
+const YEAR_1_MS = -62_135_596_800_000;
+const YEAR_9999_END_MS = 253_402_300_799_999;
 
 export function isMissing(value: unknown): value is null | undefined {
   return value === null || value === undefined;
@@ -107,7 +109,12 @@ export function toBool(value: unknown, field: string): boolean | null {
 export function toTimestamp(value: unknown, field: string): string | null {
   if (isMissing(value)) return null;
   let date: Date;
-  if (value instanceof Date) date = value;
+  if (value instanceof Date) {
+    // The common case first: a valid date of years 1..9999 is exactly its ISO text.
+    const ms = value.getTime();
+    if (ms >= YEAR_1_MS && ms <= YEAR_9999_END_MS) return value.toISOString();
+    date = value;
+  }
   else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) date = new Date(value);
   else throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field });
   const ms = date.getTime();
