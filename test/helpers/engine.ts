@@ -22,6 +22,9 @@ export async function testEngine(db: { pgUrl: string; mongoUrl: string; mongoDb:
   const client = new MongoClient(db.mongoUrl, { promoteLongs: false });
   await client.connect();
   const pool = new pg.Pool({ connectionString: db.pgUrl, max: 6 });
+  // An idle client ended by the test's forced database drop must not crash the test process
+  // (the program itself handles this in app/sink/postgres.ts).
+  pool.on('error', () => undefined);
   const logger = winston.createLogger({ silent: true });
   const ctx: EngineContext = { config, db: client.db(db.mongoDb), pool, logger, redact: redactor(config.secrets), signal: new AbortController().signal, known: new KnownIds() };
   return { ctx, config, pool, close: async () => { await pool.end(); await client.close(); } };
