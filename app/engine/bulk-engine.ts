@@ -168,6 +168,9 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   if (range.lastId !== undefined) logger.info('resuming bulk range after its last committed document', { task: task.dataSet.name, source: range.source, migrated: range.migrated });
   account(range, 1);
   const tctx = transformContext(unit.source);
+  const onConnectionError = (err: Error): void => {
+    logger.debug('PostgreSQL connection lost during a bulk chunk', { task: task.dataSet.name, error: errorMessage(err) });
+  };
   let transientFailures = 0;
   while (!range.done) {
     signal.throwIfAborted();
@@ -176,6 +179,10 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
     let broken: Error | undefined;
     try {
       client = await ctx.pool.connect();
+      // A connection PostgreSQL ends mid-chunk (pg_terminate_backend, a restart) also emits
+      // 'error' on the client; unhandled, that event would end the process. The chunk's own
+      // query fails with the same error and is retried below.
+      client.on('error', onConnectionError);
       while (!range.done) {
         signal.throwIfAborted();
         const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range, integrityCheck(ctx, task.dataSet, unit.source, tctx));
@@ -201,6 +208,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
     } finally {
       await cursor.close().catch(() => undefined);
       // A connection that failed mid-chunk is discarded, not returned to the pool.
+      if (client && !broken) client.off('error', onConnectionError);
       client?.release(broken);
     }
   }
