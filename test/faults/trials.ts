@@ -1,0 +1,335 @@
+/**
+ * Fault trials against the built CLI: a run is killed (SIGKILL), stopped (SIGTERM), has its
+ * PostgreSQL COPY sessions terminated or its MongoDB server restarted at a seeded random point,
+ * and the target it ends with — after a re-run with CONVERT_SKIP_EXISTING=true where the run
+ * stopped — must equal a clean run's target by content digest (every written table's rows,
+ * order-independent) and pass verification. Shared by the CI tests (test/integration/faults-*)
+ * and the heavy suite (test/faults/*.test.ts, `npm run test:faults`, TRIALS=n).
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoClient } from 'mongodb';
+import pg from 'pg';
+import type { Config } from '../../app/config/load.js';
+import { FIXTURE_MASTER_PASSWORD, generateFixtures, type FixtureOptions } from '../fixtures/generate.js';
+import { createTestDatabases, type TestDatabases } from '../harness/index.js';
+import { PG_URL_ENV } from '../harness/postgres.js';
+import { baseEnv, spawnCli, type CliResult } from '../helpers/cli.js';
+import { contentDigests, seeded, terminateBackends, testConfig, workDir, type RestartableMongo } from '../helpers/faults.js';
+
+/** Small but with every kind of record: messy, orphans (skipped), edge cases (failed). */
+export const FAULT_FIXTURES: Partial<FixtureOptions> = {
+  seed: 17, orgs: 2, envsPerOrg: 2, usersPerOrg: 3, agentsPerOrg: 1, workflowsPerEnv: 2, executionsPerEnv: 8, recordsPerScope: 1,
+  aiSessionsPerOrg: 2, toolCallsPerSession: 2, paymentsPerOrg: 3, usageRecords: 500, auditEvents: 120, applicationAuditEvents: 80,
+  events: 120, reportingData: 60, messiness: 0.2, orphans: true, edgeCases: true,
+};
+
+/** Small batches and chunks: many commits, so a fault lands between and inside them. */
+export const FAULT_SETTINGS: Record<string, string> = {
+  CONVERT_SKIP_INTEGRITY_ERRORS: 'true',
+  CONVERT_BATCH_SIZE: '10',
+  CONVERT_WORKERS: '2',
+  CONVERT_BULK_READ_SIZE: '20',
+  CONVERT_BULK_WRITE_SIZE: '40',
+  CONVERT_BULK_PARALLEL: '2',
+  CREDENTIALS_MASTER_PASSWORD: FIXTURE_MASTER_PASSWORD,
+  PROGRESS_INTERVAL: '1s',
+};
+
+export type Phase = 'records' | 'bulk';
+
+/** A CLI run whose JSON log lines can be awaited as they arrive. */
+export interface WatchedRun {
+  child: ReturnType<typeof spawnCli>['child'];
+  done: Promise<CliResult>;
+  lines: Array<Record<string, unknown>>;
+  waitFor(pred: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown> | undefined>;
+}
+
+export function watch(args: string[], env: Record<string, string>): WatchedRun {
+  const { child, done } = spawnCli(args, env);
+  const lines: Array<Record<string, unknown>> = [];
+  let partial = '';
+  const waiters = new Set<() => void>();
+  child.stdout?.on('data', (d: Buffer) => {
+    partial += d.toString();
+    const parts = partial.split('\n');
+    partial = parts.pop() ?? '';
+    for (const p of parts) {
+      if (p.trim() === '') continue;
+      try {
+        lines.push(JSON.parse(p) as Record<string, unknown>);
+      } catch {
+        lines.push({ message: p });
+      }
+    }
+    for (const w of waiters) w();
+  });
+  let exited = false;
+  void done.then(() => {
+    exited = true;
+    for (const w of waiters) w();
+  });
+  return {
+    child,
+    done,
+    lines,
+    async waitFor(pred, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = lines.find(pred);
+        if (hit || exited || Date.now() > deadline) return hit;
+        await new Promise<void>((resolve) => {
+          const wake = (): void => {
+            waiters.delete(wake);
+            resolve();
+          };
+          waiters.add(wake);
+          setTimeout(wake, 200).unref();
+        });
+      }
+    },
+  };
+}
+
+export const phaseStarted = (phase: Phase) => (l: Record<string, unknown>): boolean => l.message === 'phase started' && l.phase === phase;
+
+/** The shared source and a clean run's target: what every faulted target must equal. */
+export interface Baseline {
+  source: TestDatabases;
+  reference: TestDatabases;
+  config: Config;
+  digests: Record<string, string>;
+  /** Duration of each phase of the clean run, to place faults uniformly inside them. */
+  phaseMs: Record<Phase, number>;
+  exitCode: number | null;
+  cleanup(): Promise<void>;
+}
+
+export async function generate(db: { mongoUrl: string; mongoDb: string }, fixtures: Partial<FixtureOptions> = FAULT_FIXTURES): Promise<void> {
+  const client = new MongoClient(db.mongoUrl);
+  await client.connect();
+  try {
+    await generateFixtures(client.db(db.mongoDb), fixtures);
+  } finally {
+    await client.close();
+  }
+}
+
+function millis(line: Record<string, unknown> | undefined): number {
+  return line ? Date.parse(String(line.timestamp)) : NaN;
+}
+
+export async function baseline(label: string, fixtures: Partial<FixtureOptions> = FAULT_FIXTURES): Promise<Baseline> {
+  const source = await createTestDatabases(`${label}-source`);
+  await generate(source, fixtures);
+  const reference = await createTestDatabases(`${label}-reference`);
+  const env = { ...baseEnv(reference, workDir()), ...FAULT_SETTINGS, API_MONGO_DB: source.mongoDb };
+  const run = watch(['migrate'], env);
+  const result = await run.done;
+  const verdict = run.lines.find((l) => l.message === 'verification finished');
+  assert.equal(verdict?.ok, true, `the clean run verifies: ${result.stdout.slice(-2000)}`);
+  const records = millis(run.lines.find(phaseStarted('records')));
+  const bulk = millis(run.lines.find(phaseStarted('bulk')));
+  const end = millis(run.lines.find((l) => l.message === 'verification started'));
+  const config = testConfig({ pgUrl: reference.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb });
+  return {
+    source,
+    reference,
+    config,
+    digests: await contentDigests(reference.pgUrl, config),
+    phaseMs: { records: bulk - records, bulk: end - bulk },
+    exitCode: result.code,
+    cleanup: async () => {
+      await Promise.allSettled([source.cleanup(), reference.cleanup()]);
+    },
+  };
+}
+
+export interface TrialResult {
+  suite: string;
+  fault: 'sigkill' | 'sigterm' | 'sigterm-twice' | 'pg-terminate-copy' | 'mongo-restart';
+  seed: number;
+  phase: Phase;
+  /** When the fault was injected, in ms after the phase started. */
+  atMs: number;
+  /** The faulted run was still running when the fault came. */
+  landed: boolean;
+  faultedExit: number | string | null;
+  /** Committed rows in the target right after the fault (all written tables). */
+  rowsAtFault: number;
+  /** How many times the fault was injected into the one run (terminations, restarts). */
+  injections: number;
+  rerunExit: number | null;
+  verified: boolean;
+  digestsEqual: boolean;
+  differingTables: string[];
+  seconds: number;
+}
+
+export function recordResult(result: TrialResult): void {
+  const dir = process.env.MONGO2PG_RESULTS_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, 'faults.jsonl'), `${JSON.stringify(result)}\n`);
+}
+
+async function committedRows(pgUrl: string, base: Baseline): Promise<number> {
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 1 });
+  try {
+    let n = 0;
+    for (const t of Object.keys(base.digests)) {
+      const r = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pg.escapeIdentifier(t)}`).catch(() => ({ rows: [{ n: '0' }] }));
+      n += Number(r.rows[0]?.n ?? 0);
+    }
+    return n;
+  } finally {
+    await pool.end();
+  }
+}
+
+function differing(a: Record<string, string>, b: Record<string, string>): string[] {
+  return Object.keys(a).filter((k) => a[k] !== b[k]);
+}
+
+/** Runs the fault; `inject` gets the watched run and resolves with how many times it injected. */
+async function trial(
+  base: Baseline,
+  opts: { suite: string; fault: TrialResult['fault']; seed: number; phase: Phase; atMs: number; mongoUrl?: string; mongoDb?: string },
+  inject: (run: WatchedRun, target: TestDatabases) => Promise<number>,
+  expectFaultedExit: (code: number | null, signal: NodeJS.Signals | null) => boolean,
+): Promise<TrialResult> {
+  const started = Date.now();
+  const target = await createTestDatabases(`${opts.fault}-${opts.seed}`);
+  try {
+    const env = { ...baseEnv(target, workDir()), ...FAULT_SETTINGS, API_MONGO_DSN: opts.mongoUrl ?? base.source.mongoUrl, API_MONGO_DB: opts.mongoDb ?? base.source.mongoDb };
+    const run = watch(['migrate'], env);
+    const phaseLine = await run.waitFor(phaseStarted(opts.phase));
+    let landed = false;
+    let injections = 0;
+    if (phaseLine && run.child.exitCode === null) {
+      await sleep(opts.atMs);
+      landed = run.child.exitCode === null;
+      injections = await inject(run, target);
+    }
+    const faulted = await run.done;
+    const rowsAtFault = await committedRows(target.pgUrl, base);
+    const faultedExit = faulted.signal ?? faulted.code;
+    assert.ok(expectFaultedExit(faulted.code, faulted.signal) || !landed, `${opts.fault} seed ${opts.seed}: the faulted run ended with ${faultedExit}: ${faulted.stdout.slice(-1500)}${faulted.stderr}`);
+    // A run that finished by itself (or recovered) needs no re-run; one that stopped resumes.
+    const finished = faulted.code === base.exitCode && faulted.signal === null;
+    let rerunExit: number | null = faulted.code;
+    let verified = finished && run.lines.some((l) => l.message === 'verification finished' && l.ok === true);
+    if (!finished) {
+      const rerun = watch(['migrate'], { ...env, CONVERT_SKIP_EXISTING: 'true' });
+      const r = await rerun.done;
+      rerunExit = r.code;
+      verified = rerun.lines.some((l) => l.message === 'verification finished' && l.ok === true);
+      assert.equal(r.code, base.exitCode, `${opts.fault} seed ${opts.seed}: the re-run ends like a clean run: ${r.stdout.slice(-2500)}`);
+    }
+    const digests = await contentDigests(target.pgUrl, base.config);
+    const result: TrialResult = {
+      suite: opts.suite, fault: opts.fault, seed: opts.seed, phase: opts.phase, atMs: Math.round(opts.atMs), landed, faultedExit, rowsAtFault, injections,
+      rerunExit, verified, digestsEqual: differing(base.digests, digests).length === 0, differingTables: differing(base.digests, digests), seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    recordResult(result);
+    return result;
+  } finally {
+    await target.cleanup();
+  }
+}
+
+/** Seeded point of a trial: the phase and the delay after it starts. */
+export function trialPoint(base: Baseline, seed: number, phase?: Phase): { phase: Phase; atMs: number } {
+  const random = seeded(seed);
+  const p: Phase = phase ?? (random() < 0.5 ? 'records' : 'bulk');
+  return { phase: p, atMs: random() * Math.max(base.phaseMs[p], 1) };
+}
+
+export function sigkillTrial(base: Baseline, suite: string, seed: number, phase?: Phase): Promise<TrialResult> {
+  const point = trialPoint(base, seed, phase);
+  return trial(base, { suite, fault: 'sigkill', seed, ...point }, async (run) => {
+    run.child.kill('SIGKILL');
+    return 1;
+  }, (_code, signal) => signal === 'SIGKILL');
+}
+
+/** SIGTERM: a graceful stop at the next checkpoint, exit 130; twice: exit 130 at once. */
+export function sigtermTrial(base: Baseline, suite: string, seed: number, phase?: Phase, twice = false): Promise<TrialResult> {
+  const point = trialPoint(base, seed, phase);
+  return trial(base, { suite, fault: twice ? 'sigterm-twice' : 'sigterm', seed, ...point }, async (run, target) => {
+    run.child.kill('SIGTERM');
+    if (twice) {
+      await sleep(20);
+      run.child.kill('SIGTERM');
+    }
+    const stopped = await Promise.race([run.done.then(() => true), sleep(30_000, false)]);
+    assert.ok(stopped, 'the run stops within 30 s of SIGTERM');
+    if (run.lines.some((l) => l.message === 'migration finished successfully' || l.message === 'verification finished')) return 0; // it ended before the signal
+    assert.ok(run.lines.some((l) => String(l.message).startsWith('signal received')), 'the stop is logged');
+    if (twice && run.lines.some((l) => l.message === 'second signal: exiting now')) {
+      // Exited at once, wherever it was: like a kill, the re-run must repair it.
+    } else {
+      assert.equal(run.lines.at(-1)?.code, 'INTERRUPTED', 'the last line is the interruption');
+      await checkpointConsistent(target.pgUrl);
+    }
+    return twice ? 2 : 1;
+  }, (code) => code === 130);
+}
+
+/**
+ * After a graceful stop nothing is half-written: no session of the run is left, and every bulk
+ * table holds exactly the rows its committed watermarks account for.
+ */
+export async function checkpointConsistent(pgUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 1 });
+  try {
+    const open = await pool.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'mongo2pg'");
+    assert.equal(open.rows[0].n, 0, 'no session of the stopped run is left open');
+    const exists = await pool.query("SELECT to_regclass('mongo2pg.bulk_progress') IS NOT NULL AS ok");
+    if (!exists.rows[0].ok) return;
+    const { rows } = await pool.query<{ data_set: string; migrated: string }>('SELECT data_set, sum(migrated)::text AS migrated FROM mongo2pg.bulk_progress GROUP BY data_set');
+    const tables: Record<string, string> = { usage_records: 'usage_records', audit_log_events: 'audit_log_events', application_audit_events: 'application_audit_events', events: 'events', reporting_data: 'reporting_data', test_workflow_executions: 'test_workflow_executions' };
+    for (const r of rows) {
+      const table = tables[r.data_set];
+      if (!table) continue;
+      const count = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pg.escapeIdentifier(table)}`);
+      assert.equal(count.rows[0]?.n, r.migrated, `${r.data_set}: rows committed = the watermark's count`);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/** PostgreSQL ends the run's COPY sessions `times` times, ~300 ms apart; the bulk engine resumes each range. */
+export function pgTerminateTrial(base: Baseline, suite: string, seed: number, times = 3): Promise<TrialResult> {
+  const point = trialPoint(base, seed, 'bulk');
+  const serverUrl = process.env[PG_URL_ENV] as string;
+  return trial(base, { suite, fault: 'pg-terminate-copy', seed, ...point, atMs: point.atMs / 2 }, async (run, target) => {
+    const database = new URL(target.pgUrl).pathname.slice(1);
+    let hits = 0;
+    for (let attempt = 0; hits < times && attempt < 400 && run.child.exitCode === null; attempt++) {
+      const n = await terminateBackends(serverUrl, database, 'COPY%');
+      if (n > 0) {
+        hits++;
+        await sleep(300);
+      } else {
+        await sleep(5);
+      }
+    }
+    return hits;
+  }, (code) => code === base.exitCode);
+}
+
+/** The MongoDB server stops mid-cursor and comes back on the same port and data after `downMs`. */
+export function mongoRestartTrial(base: Baseline, suite: string, seed: number, mongo: RestartableMongo, mongoDb: string, phase: Phase = 'bulk', downMs = 1_500): Promise<TrialResult> {
+  const point = trialPoint(base, seed, phase);
+  return trial(base, { suite, fault: 'mongo-restart', seed, ...point, mongoUrl: mongo.url, mongoDb }, async () => {
+    await mongo.stop();
+    await sleep(downMs);
+    await mongo.start();
+    return 1;
+  }, () => true);
+}
