@@ -202,6 +202,9 @@ export function corpus(): BadInput[] {
     usage('long_max_in_numeric', { value: Long.MAX_VALUE }, (id) => migrated(quantity(id, '9223372036854775807'))),
     usage('decimal128_34_digits_in_numeric', { value: Decimal128.fromString('-0.000000000000000000000000000000001234') }, (id) => migrated(quantity(id, '-0.000000000000000000000000000000001234'))),
     usage('double_in_numeric', { value: 0.1 }, (id) => migrated(quantity(id, '0.1'))),
+    // numeric has no signed zero: -0 is stored as the equal value 0 (jsonb keeps the sign, above).
+    usage('negative_zero_in_numeric', { value: -0 }, (id) => migrated(quantity(id, '0'))),
+    usage('decimal128_negative_zero_in_numeric', { value: Decimal128.fromString('-0.00') }, (id) => migrated(quantity(id, '0.00'))),
     usage('non_numeric_string', { value: '12abc' }, () => reported('TRANSFORM', /^value: expected a number, got the string "12abc"/)),
     usage('empty_string_as_number', { value: '' }, () => reported('TRANSFORM', /^value: expected a number, got the string ""/)),
     usage('boolean_as_number', { value: true }, () => reported('TRANSFORM', /^value: expected a number, got boolean/)),

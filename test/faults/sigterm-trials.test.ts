@@ -1,0 +1,25 @@
+// Seeded SIGTERM trials (one per three TRIALS, at least three): a graceful stop (exit 130, a
+// consistent checkpoint) or, every other trial, two signals (exit at once); then a re-run.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seeds, TRIALS } from './config.js';
+import { baseline, sigtermTrial, type Baseline } from './trials.js';
+
+let base: Baseline;
+
+before(async () => {
+  base = await baseline('trials-sigterm');
+});
+after(async () => {
+  await base?.cleanup();
+});
+
+seeds(2, Math.max(3, Math.ceil(TRIALS / 3))).forEach((seed, i) => {
+  const twice = i % 2 === 1;
+  test(`SIGTERM${twice ? ' twice' : ''} trial seed ${seed}`, async () => {
+    const r = await sigtermTrial(base, 'heavy', seed, undefined, twice);
+    if (r.landed && r.injections > 0) assert.equal(r.faultedExit, 130);
+    assert.ok(r.verified);
+    assert.deepEqual(r.differingTables, []);
+  });
+});
