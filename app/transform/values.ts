@@ -177,7 +177,15 @@ export function toJsonText(value: unknown, field: string): string {
     if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript can represent', { field });
     return ms >= 0 && value.getUTCFullYear() <= 9999 ? `{"$date":"${value.toISOString()}"}` : `{"$date":{"$numberLong":"${ms}"}}`;
   }
+  if (value instanceof RegExp) {
+    // The driver decodes BSON regexes to RegExp unless bsonRegExp is set.
+    return `{"$regularExpression":{"pattern":${quote(value.source, field)},"options":${quote(value.flags, field)}}}`;
+  }
   if (!('_bsontype' in (value as object))) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TransformError(`has an unsupported value of type ${(value as object).constructor?.name ?? 'unknown'}`, { field });
+    }
     let out = '{';
     let first = true;
     for (const key in value as Record<string, unknown>) {

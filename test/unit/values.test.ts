@@ -123,3 +123,11 @@ test('extra fields keep every unmapped top-level field', () => {
 test('a BSON Timestamp (a Long subclass) is not taken for a number', () => {
   assert.throws(() => toNumericText(new Timestamp({ t: 1, i: 1 }), 'v'), /got Timestamp/);
 });
+
+test('a JavaScript RegExp (the driver\'s default decoding of a BSON regex) keeps pattern and flags', () => {
+  assert.equal(toJsonText(/^a.b$/im, 'f'), '{"$regularExpression":{"pattern":"^a.b$","options":"im"}}');
+});
+
+test('objects that are not plain documents are refused, not written as {}', () => {
+  assert.throws(() => toJsonText(new Map([['a', 1]]), 'f'), /f: has an unsupported value of type Map/);
+});

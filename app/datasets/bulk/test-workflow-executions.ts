@@ -34,6 +34,7 @@ export function testWorkflowExecutions(dropped: DroppedFields = new Map()): Data
       }
       return transformExecution(doc, { organizationId: ctx.organizationId, environmentId: ctx.environmentId }, { onDropped });
     },
-    idOf: (doc: Document) => (typeof doc.id === 'string' ? doc.id : String(doc._id)),
+    // The execution id when the document has one, else Mongo's own _id: a report line always names the document.
+    idOf: (doc: Document) => (typeof doc.id === 'string' && doc.id !== '' ? doc.id : String(doc._id)),
   };
 }
