@@ -24,7 +24,7 @@ after(async () => {
 
 for (const seed of seeds(4, Math.max(3, Math.ceil(TRIALS / 3)))) {
   test(`MongoDB restart trial seed ${seed}`, async () => {
-    const r = await mongoRestartTrial(base, 'heavy', seed, mongo, mongoDb, trialPoint(base, seed).phase);
+    const r = await mongoRestartTrial(base, 'heavy', seed, mongo, mongoDb, trialPoint(seed).phase);
     assert.ok(r.verified);
     assert.deepEqual(r.differingTables, []);
   });

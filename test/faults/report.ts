@@ -51,10 +51,10 @@ export function renderResults(dir: string, when = new Date()): string {
   ));
 
   out.push('\n### Fault trials: every trial\n');
-  out.push('`at` is the fault\'s time after the phase started; `rows` the rows committed in the written tables right after it; the clean run ends with exit 4 because the fixtures contain edge cases that must fail.\n');
+  out.push('`share` is the seeded share of the phase\'s rows to be committed before the fault, `committed` what was committed when it came (record tables\' rows, or the bulk watermarks\' documents, of the clean run\'s total), `at` its time after the phase started. The clean run ends with exit 4 because the fixtures contain edge cases that must fail.\n');
   out.push(table(
-    ['suite', 'fault', 'seed', 'phase', 'at (ms)', 'landed', 'faulted run', 'rows', 'injections', 're-run / final exit', 'verified', 'digests equal', 's'],
-    trials.map((t) => [t.suite, t.fault, t.seed, t.phase, t.atMs, t.landed ? 'yes' : 'no (ended first)', t.faultedExit, t.rowsAtFault, t.injections, t.rerunExit, t.verified ? 'yes' : 'NO', t.digestsEqual ? 'yes' : `NO: ${t.differingTables.join(', ')}`, t.seconds]),
+    ['suite', 'fault', 'seed', 'phase', 'share', 'committed', 'at (ms)', 'landed', 'faulted run', 'injections', 're-run / final exit', 'verified', 'digests equal', 's'],
+    trials.map((t) => [t.suite, t.fault, t.seed, t.phase, t.fraction, t.progressAtFault, t.atMs, t.landed ? 'yes' : 'no (phase done first)', t.faultedExit, t.injections, t.rerunExit, t.verified ? 'yes' : 'NO', t.digestsEqual ? 'yes' : `NO: ${t.differingTables.join(', ')}`, t.seconds]),
   ));
 
   out.push('\n### Bad-input kinds and outcomes\n');

@@ -20,7 +20,7 @@ for (const seed of seeds(1, TRIALS)) {
     const r = await sigkillTrial(base, 'heavy', seed);
     results.push(r);
     assert.ok(r.verified, 'verified after the re-run');
-    assert.deepEqual(r.differingTables, [], `seed ${seed}: killed in ${r.phase} after ${r.atMs} ms`);
+    assert.deepEqual(r.differingTables, [], `seed ${seed}: killed in ${r.phase} at ${r.progressAtFault}`);
   });
 }
 

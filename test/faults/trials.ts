@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import type { Config } from '../../app/config/load.js';
+import { recordDataSets } from '../../app/datasets/registry.js';
 import { FIXTURE_MASTER_PASSWORD, generateFixtures, type FixtureOptions } from '../fixtures/generate.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { PG_URL_ENV } from '../harness/postgres.js';
@@ -102,8 +103,8 @@ export interface Baseline {
   reference: TestDatabases;
   config: Config;
   digests: Record<string, string>;
-  /** Duration of each phase of the clean run, to place faults uniformly inside them. */
-  phaseMs: Record<Phase, number>;
+  /** Rows the clean run commits in each phase (record tables; bulk watermarks), to place faults inside them. */
+  totals: Record<Phase, number>;
   exitCode: number | null;
   cleanup(): Promise<void>;
 }
@@ -118,8 +119,27 @@ export async function generate(db: { mongoUrl: string; mongoDb: string }, fixtur
   }
 }
 
-function millis(line: Record<string, unknown> | undefined): number {
-  return line ? Date.parse(String(line.timestamp)) : NaN;
+/**
+ * Progress of a phase as committed in the target: rows in the record-level tables, or the bulk
+ * phase's committed watermark counts (0 before the tables exist).
+ */
+export async function progress(pgUrl: string, config: Config, phase: Phase, pool?: pg.Pool): Promise<number> {
+  const own = pool ?? new pg.Pool({ connectionString: pgUrl, max: 1 });
+  try {
+    const sql = phase === 'bulk'
+      ? 'SELECT coalesce(sum(migrated + failed + skipped), 0)::text AS n FROM mongo2pg.bulk_progress'
+      : `SELECT (${recordTables(config).map((t) => `(SELECT count(*) FROM ${pg.escapeIdentifier(t)})`).join(' + ')})::text AS n`;
+    const { rows } = await own.query<{ n: string }>(sql);
+    return Number(rows[0]?.n ?? 0);
+  } catch {
+    return 0;
+  } finally {
+    if (!pool) await own.end();
+  }
+}
+
+function recordTables(config: Config): string[] {
+  return [...new Set(recordDataSets(config).flatMap((d) => d.tables.map((t) => t.table)))];
 }
 
 export async function baseline(label: string, fixtures: Partial<FixtureOptions> = FAULT_FIXTURES): Promise<Baseline> {
@@ -131,16 +151,13 @@ export async function baseline(label: string, fixtures: Partial<FixtureOptions> 
   const result = await run.done;
   const verdict = run.lines.find((l) => l.message === 'verification finished');
   assert.equal(verdict?.ok, true, `the clean run verifies: ${result.stdout.slice(-2000)}`);
-  const records = millis(run.lines.find(phaseStarted('records')));
-  const bulk = millis(run.lines.find(phaseStarted('bulk')));
-  const end = millis(run.lines.find((l) => l.message === 'verification started'));
   const config = testConfig({ pgUrl: reference.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb });
   return {
     source,
     reference,
     config,
     digests: await contentDigests(reference.pgUrl, config),
-    phaseMs: { records: bulk - records, bulk: end - bulk },
+    totals: { records: await progress(reference.pgUrl, config, 'records'), bulk: await progress(reference.pgUrl, config, 'bulk') },
     exitCode: result.code,
     cleanup: async () => {
       await Promise.allSettled([source.cleanup(), reference.cleanup()]);
@@ -153,13 +170,15 @@ export interface TrialResult {
   fault: 'sigkill' | 'sigterm' | 'sigterm-twice' | 'pg-terminate-copy' | 'mongo-restart';
   seed: number;
   phase: Phase;
+  /** The seeded point: inject once the phase has committed this share of the clean run's rows. */
+  fraction: number;
+  /** The phase's committed rows when the fault came, of the clean run's total (e.g. "212/560"). */
+  progressAtFault: string;
   /** When the fault was injected, in ms after the phase started. */
   atMs: number;
   /** The faulted run was still running when the fault came. */
   landed: boolean;
   faultedExit: number | string | null;
-  /** Committed rows in the target right after the fault (all written tables). */
-  rowsAtFault: number;
   /** How many times the fault was injected into the one run (terminations, restarts). */
   injections: number;
   rerunExit: number | null;
@@ -176,20 +195,6 @@ export function recordResult(result: TrialResult): void {
   appendFileSync(join(dir, 'faults.jsonl'), `${JSON.stringify(result)}\n`);
 }
 
-async function committedRows(pgUrl: string, base: Baseline): Promise<number> {
-  const pool = new pg.Pool({ connectionString: pgUrl, max: 1 });
-  try {
-    let n = 0;
-    for (const t of Object.keys(base.digests)) {
-      const r = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${pg.escapeIdentifier(t)}`).catch(() => ({ rows: [{ n: '0' }] }));
-      n += Number(r.rows[0]?.n ?? 0);
-    }
-    return n;
-  } finally {
-    await pool.end();
-  }
-}
-
 function differing(a: Record<string, string>, b: Record<string, string>): string[] {
   return Object.keys(a).filter((k) => a[k] !== b[k]);
 }
@@ -197,7 +202,7 @@ function differing(a: Record<string, string>, b: Record<string, string>): string
 /** Runs the fault; `inject` gets the watched run and resolves with how many times it injected. */
 async function trial(
   base: Baseline,
-  opts: { suite: string; fault: TrialResult['fault']; seed: number; phase: Phase; atMs: number; mongoUrl?: string; mongoDb?: string },
+  opts: { suite: string; fault: TrialResult['fault']; seed: number; phase: Phase; fraction: number; mongoUrl?: string; mongoDb?: string },
   inject: (run: WatchedRun, target: TestDatabases) => Promise<number>,
   expectFaultedExit: (code: number | null, signal: NodeJS.Signals | null) => boolean,
 ): Promise<TrialResult> {
@@ -209,13 +214,27 @@ async function trial(
     const phaseLine = await run.waitFor(phaseStarted(opts.phase));
     let landed = false;
     let injections = 0;
+    let atMs = 0;
+    let progressAtFault = '';
     if (phaseLine && run.child.exitCode === null) {
-      await sleep(opts.atMs);
-      landed = run.child.exitCode === null;
+      // Poll the committed progress and inject once the seeded share of the phase is done.
+      const threshold = Math.floor(opts.fraction * base.totals[opts.phase]);
+      const poll = new pg.Pool({ connectionString: target.pgUrl, max: 1 });
+      try {
+        let done = await progress(target.pgUrl, base.config, opts.phase, poll);
+        while (done < threshold && run.child.exitCode === null) {
+          await sleep(5);
+          done = await progress(target.pgUrl, base.config, opts.phase, poll);
+        }
+        landed = run.child.exitCode === null && done < base.totals[opts.phase];
+        atMs = Date.now() - Date.parse(String(phaseLine.timestamp));
+        progressAtFault = `${done}/${base.totals[opts.phase]}`;
+      } finally {
+        await poll.end();
+      }
       injections = await inject(run, target);
     }
     const faulted = await run.done;
-    const rowsAtFault = await committedRows(target.pgUrl, base);
     const faultedExit = faulted.signal ?? faulted.code;
     assert.ok(expectFaultedExit(faulted.code, faulted.signal) || !landed, `${opts.fault} seed ${opts.seed}: the faulted run ended with ${faultedExit}: ${faulted.stdout.slice(-1500)}${faulted.stderr}`);
     // A run that finished by itself (or recovered) needs no re-run; one that stopped resumes.
@@ -231,7 +250,7 @@ async function trial(
     }
     const digests = await contentDigests(target.pgUrl, base.config);
     const result: TrialResult = {
-      suite: opts.suite, fault: opts.fault, seed: opts.seed, phase: opts.phase, atMs: Math.round(opts.atMs), landed, faultedExit, rowsAtFault, injections,
+      suite: opts.suite, fault: opts.fault, seed: opts.seed, phase: opts.phase, fraction: Math.round(opts.fraction * 1000) / 1000, progressAtFault, atMs, landed, faultedExit, injections,
       rerunExit, verified, digestsEqual: differing(base.digests, digests).length === 0, differingTables: differing(base.digests, digests), seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     recordResult(result);
@@ -241,15 +260,15 @@ async function trial(
   }
 }
 
-/** Seeded point of a trial: the phase and the delay after it starts. */
-export function trialPoint(base: Baseline, seed: number, phase?: Phase): { phase: Phase; atMs: number } {
+/** Seeded point of a trial: the phase, and the share of its rows committed before the fault. */
+export function trialPoint(seed: number, phase?: Phase): { phase: Phase; fraction: number } {
   const random = seeded(seed);
   const p: Phase = phase ?? (random() < 0.5 ? 'records' : 'bulk');
-  return { phase: p, atMs: random() * Math.max(base.phaseMs[p], 1) };
+  return { phase: p, fraction: random() * 0.95 };
 }
 
 export function sigkillTrial(base: Baseline, suite: string, seed: number, phase?: Phase): Promise<TrialResult> {
-  const point = trialPoint(base, seed, phase);
+  const point = trialPoint(seed, phase);
   return trial(base, { suite, fault: 'sigkill', seed, ...point }, async (run) => {
     run.child.kill('SIGKILL');
     return 1;
@@ -258,7 +277,7 @@ export function sigkillTrial(base: Baseline, suite: string, seed: number, phase?
 
 /** SIGTERM: a graceful stop at the next checkpoint, exit 130; twice: exit 130 at once. */
 export function sigtermTrial(base: Baseline, suite: string, seed: number, phase?: Phase, twice = false): Promise<TrialResult> {
-  const point = trialPoint(base, seed, phase);
+  const point = trialPoint(seed, phase);
   return trial(base, { suite, fault: twice ? 'sigterm-twice' : 'sigterm', seed, ...point }, async (run, target) => {
     run.child.kill('SIGTERM');
     if (twice) {
@@ -305,9 +324,10 @@ export async function checkpointConsistent(pgUrl: string): Promise<void> {
 
 /** PostgreSQL ends the run's COPY sessions `times` times, ~300 ms apart; the bulk engine resumes each range. */
 export function pgTerminateTrial(base: Baseline, suite: string, seed: number, times = 3): Promise<TrialResult> {
-  const point = trialPoint(base, seed, 'bulk');
+  const point = trialPoint(seed, 'bulk');
   const serverUrl = process.env[PG_URL_ENV] as string;
-  return trial(base, { suite, fault: 'pg-terminate-copy', seed, ...point, atMs: point.atMs / 2 }, async (run, target) => {
+  // Early in the load, so there are COPYs left to terminate.
+  return trial(base, { suite, fault: 'pg-terminate-copy', seed, ...point, fraction: point.fraction / 3 }, async (run, target) => {
     const database = new URL(target.pgUrl).pathname.slice(1);
     let hits = 0;
     for (let attempt = 0; hits < times && attempt < 400 && run.child.exitCode === null; attempt++) {
@@ -325,7 +345,7 @@ export function pgTerminateTrial(base: Baseline, suite: string, seed: number, ti
 
 /** The MongoDB server stops mid-cursor and comes back on the same port and data after `downMs`. */
 export function mongoRestartTrial(base: Baseline, suite: string, seed: number, mongo: RestartableMongo, mongoDb: string, phase: Phase = 'bulk', downMs = 1_500): Promise<TrialResult> {
-  const point = trialPoint(base, seed, phase);
+  const point = trialPoint(seed, phase);
   return trial(base, { suite, fault: 'mongo-restart', seed, ...point, mongoUrl: mongo.url, mongoDb }, async () => {
     await mongo.stop();
     await sleep(downMs);
