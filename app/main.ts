@@ -56,11 +56,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config);
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    // A signal can arrive after the run has stopped and closed its log: writing to the ended
+    // logger would raise an unhandled 'error' and turn exit 130 into a crash.
+    const open = !logger.writableEnded;
     if (controller.signal.aborted) {
-      logger.error('second signal: exiting now', { signal });
+      if (open) logger.error('second signal: exiting now', { signal });
       process.exit(ExitCode.interrupted);
     }
-    logger.warn('signal received: stopping at the next checkpoint (send again to exit at once)', { signal });
+    if (open) logger.warn('signal received: stopping at the next checkpoint (send again to exit at once)', { signal });
     controller.abort(new InterruptedError(`interrupted by ${signal}`));
   };
   process.on('SIGTERM', onSignal);
