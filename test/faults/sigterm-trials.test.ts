@@ -1,4 +1,4 @@
-// Seeded SIGTERM trials (one per three TRIALS, at least three): a graceful stop (exit 130, a
+// Seeded SIGTERM trials (one per three TRIALS, at least four, both phases): a graceful stop (exit 130, a
 // consistent checkpoint) or, every other trial, two signals (exit at once); then a re-run.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,10 +14,11 @@ after(async () => {
   await base?.cleanup();
 });
 
-seeds(2, Math.max(3, Math.ceil(TRIALS / 3))).forEach((seed, i) => {
+seeds(2, Math.max(4, Math.ceil(TRIALS / 3))).forEach((seed, i) => {
   const twice = i % 2 === 1;
-  test(`SIGTERM${twice ? ' twice' : ''} trial seed ${seed}`, async () => {
-    const r = await sigtermTrial(base, 'heavy', seed, undefined, twice);
+  const phase = i % 4 < 2 ? 'bulk' : 'records';
+  test(`SIGTERM${twice ? ' twice' : ''} trial seed ${seed} (${phase})`, async () => {
+    const r = await sigtermTrial(base, 'heavy', seed, phase, twice);
     if (r.landed && r.injections > 0) assert.equal(r.faultedExit, 130);
     assert.ok(r.verified);
     assert.deepEqual(r.differingTables, []);

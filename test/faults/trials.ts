@@ -262,7 +262,8 @@ async function trial(
 
 /** Seeded point of a trial: the phase, and the share of its rows committed before the fault. */
 export function trialPoint(seed: number, phase?: Phase): { phase: Phase; fraction: number } {
-  const random = seeded(seed);
+  // Neighbouring seeds give correlated first outputs of a small PRNG: scramble the seed first.
+  const random = seeded(Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ (seed >>> 13));
   const p: Phase = phase ?? (random() < 0.5 ? 'records' : 'bulk');
   return { phase: p, fraction: random() * 0.95 };
 }
