@@ -4,7 +4,8 @@
 // FerretDB (SQLite backend) is the source here, so these figures include its read speed; the
 // pipeline's own ceiling is measured by bench/run.ts from an in-process BSON source.
 //
-//   npx tsx bench/end-to-end.ts [--scale small|medium|large] [--usage N] [--workers N]
+//   npx tsx bench/end-to-end.ts [--scale small|medium|large] [--usage N] [--workers N] [--fixtures '{"orgs":50,…}']
+// --fixtures overrides any generator option (test/fixtures/options.ts).
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { FIXTURE_MASTER_PASSWORD, generateFixtures, type Scale } from '../test/f
 import { startServices } from '../scripts/services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { scale: { type: 'string', default: 'medium' }, usage: { type: 'string' }, workers: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { scale: { type: 'string', default: 'medium' }, usage: { type: 'string' }, workers: { type: 'string', default: '10' }, fixtures: { type: 'string', default: '{}' } } });
 
 interface Stats { total: number; successful: number; failed: number; skipped: number; duration_seconds: number; records_per_second: number }
 
@@ -44,7 +45,7 @@ try {
   const client = new MongoClient(mongoUrl);
   await client.connect();
   const generated = performance.now();
-  const manifest = await generateFixtures(client.db('bench'), { seed: 1, ...(values.usage ? { usageRecords: Number(values.usage) } : {}) }, { scale: values.scale as Scale });
+  const manifest = await generateFixtures(client.db('bench'), { seed: 1, ...(values.usage ? { usageRecords: Number(values.usage) } : {}), ...(JSON.parse(values.fixtures as string) as object) }, { scale: values.scale as Scale });
   await client.close();
   console.log(`generated ${manifest.totalDocuments} documents (scale ${values.scale}) in ${((performance.now() - generated) / 1000).toFixed(0)}s`);
 
