@@ -55,10 +55,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const redact = redactor(config.secrets);
   const logger = createLogger(config);
   const controller = new AbortController();
+  // A signal can arrive after the run has stopped and closed its log: writing to the ended
+  // logger would raise an unhandled 'error' and turn exit 130 into a crash.
+  let logClosed = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    // A signal can arrive after the run has stopped and closed its log: writing to the ended
-    // logger would raise an unhandled 'error' and turn exit 130 into a crash.
-    const open = !logger.writableEnded;
+    const open = !logClosed;
     if (controller.signal.aborted) {
       if (open) logger.error('second signal: exiting now', { signal });
       process.exit(ExitCode.interrupted);
@@ -105,6 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return code;
   } finally {
+    logClosed = true;
     await flushLogger(logger);
   }
 }

@@ -4,7 +4,10 @@
 // CONVERT_SKIP_EXISTING=true then ends with the clean run's content.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseline, sigtermTrial, type Baseline } from '../faults/trials.js';
+import { createTestDatabases } from '../harness/index.js';
+import { baseEnv } from '../helpers/cli.js';
+import { workDir } from '../helpers/faults.js';
+import { FAULT_SETTINGS, baseline, phaseStarted, sigtermTrial, watch, type Baseline } from '../faults/trials.js';
 
 let base: Baseline;
 
@@ -29,4 +32,21 @@ test('SIGTERM twice during the record phase: exit 130 at once, the re-run comple
   assert.equal(r.faultedExit, 130);
   assert.ok(r.verified);
   assert.deepEqual(r.differingTables, []);
+});
+
+test('a second SIGTERM after the stop was logged still exits 130, not a crash', async () => {
+  const target = await createTestDatabases('faults-sigterm-late');
+  try {
+    const run = watch(['migrate'], { ...baseEnv(target, workDir()), ...FAULT_SETTINGS, API_MONGO_DB: base.source.mongoDb });
+    await run.waitFor(phaseStarted('records'));
+    run.child.kill('SIGTERM');
+    const stopped = await run.waitFor((l) => l.code === 'INTERRUPTED', 30_000);
+    assert.ok(stopped, 'the graceful stop was logged');
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 130, result.stderr.slice(-2000));
+    assert.equal(result.stderr.includes('write after end'), false, result.stderr);
+  } finally {
+    await target.cleanup();
+  }
 });
