@@ -60,9 +60,15 @@ function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
 }
 
 /**
- * Reads, transforms and commits one chunk. Failures are returned, to be reported only once the
- * chunk is committed (a rolled-back chunk is redone and must not report twice).
+ * Reads, transforms and commits one chunk. Its failed and skipped records are handed to
+ * `reportBeforeCommit` (which must make them durable) before the COMMIT that counts them in the
+ * watermark: reported after it, a kill in between left records counted as failed but named in no
+ * report (found by the SIGKILL trials). A chunk rolled back after that (the connection lost at
+ * COMMIT) is redone and reports its records again; readers of the report take one outcome per
+ * record. They are also returned.
  */
+export type ReportBeforeCommit = (records: readonly FailedRecord[]) => Promise<void>;
+
 export async function loadChunk(
   client: PoolClient,
   cursor: SourceCursor,
@@ -71,6 +77,7 @@ export async function loadChunk(
   tctx: TransformContext,
   before: RangeProgress,
   integrity: IntegrityCheck,
+  reportBeforeCommit: ReportBeforeCommit,
 ): Promise<ChunkResult> {
   const [mainSpec, ...childSpecs] = dataSet.tables as [TableSpec, ...TableSpec[]];
   const failures: FailedRecord[] = [];
@@ -145,6 +152,7 @@ export async function loadChunk(
     after.failed += failures.length;
     after.skipped += skips.length;
     await writeRange(client, dataSet.name, after);
+    if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
     return { progress: after, failures: [...failures, ...skips] };
   } catch (err) {
@@ -156,7 +164,7 @@ export async function loadChunk(
     }
     await client.query('ROLLBACK').catch(() => undefined);
     if (!isDataError(err)) throw err;
-    return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err);
+    return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err, reportBeforeCommit);
   }
 }
 
@@ -196,6 +204,7 @@ async function redoChunkCarefully(
   after: RangeProgress,
   integrity: IntegrityCheck,
   cause: unknown,
+  reportBeforeCommit: ReportBeforeCommit,
 ): Promise<ChunkResult> {
   ctx.logger.warn('COPY refused a row; writing this chunk document by document', { task: dataSet.name, source: before.source, error: errorMessage(cause) });
   const lower = before.lastId !== undefined ? before.lastId : before.lo;
@@ -235,6 +244,7 @@ async function redoChunkCarefully(
     }
     const progress: RangeProgress = { ...after, migrated: before.migrated + migrated, failed: before.failed + failures.length, skipped: before.skipped + skips.length };
     await writeRange(client, dataSet.name, progress);
+    if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
     return { progress, failures: [...failures, ...skips] };
   } catch (err) {

@@ -14,7 +14,7 @@
 import type { Document, Filter } from 'mongodb';
 import { IntegrityError, errorMessage, isMongo2pgError } from '../errors.js';
 import type { DataSet, SourceCollection, TransformContext } from '../datasets/types.js';
-import { ErrorReport } from '../report/error-report.js';
+import { ErrorReport, type FailedRecord } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import { sleep } from '../util/retry.js';
@@ -168,6 +168,12 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   if (range.lastId !== undefined) logger.info('resuming bulk range after its last committed document', { task: task.dataSet.name, source: range.source, migrated: range.migrated });
   account(range, 1);
   const tctx = transformContext(unit.source);
+  // This range's own report writer (same file, appended to), so flushing it waits for exactly its lines.
+  const report = new ErrorReport(config.convert.workDir || process.cwd(), task.dataSet.name, ctx.redact.text);
+  const reportBeforeCommit = async (records: readonly FailedRecord[]): Promise<void> => {
+    for (const r of records) report.record(r);
+    await report.close();
+  };
   const onConnectionError = (err: Error): void => {
     logger.debug('PostgreSQL connection lost during a bulk chunk', { task: task.dataSet.name, error: errorMessage(err) });
   };
@@ -185,11 +191,10 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
       client.on('error', onConnectionError);
       while (!range.done) {
         signal.throwIfAborted();
-        const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range, integrityCheck(ctx, task.dataSet, unit.source, tctx));
+        const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range, integrityCheck(ctx, task.dataSet, unit.source, tctx), reportBeforeCommit);
         account(range, -1);
         range = result.progress;
         account(range, 1);
-        for (const f of result.failures) task.report.record(f);
         transientFailures = 0;
         ctx.progress?.taskProgress(task.dataSet.name, task.stats);
       }
