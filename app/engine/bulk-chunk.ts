@@ -7,7 +7,7 @@ import type { Document } from 'mongodb';
 import { escapeIdentifier } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { SinkError, errorMessage, isMongo2pgError } from '../errors.js';
-import type { DataSet, PgValue, SourceCollection, TableSpec, TransformContext } from '../datasets/types.js';
+import type { DataSet, PgValue, SourceCollection, TableSpec, TransformContext, TransformOutput } from '../datasets/types.js';
 import type { FailedRecord } from '../report/error-report.js';
 import type { PoolClient } from '../sink/postgres.js';
 import type { SourceCursor } from '../source/source-db.js';
@@ -111,18 +111,8 @@ export async function loadChunk(
         break;
       }
       after.lastId = doc._id;
-      let output;
-      try {
-        output = dataSet.transform(doc, tctx);
-      } catch (err) {
-        failures.push(failure(dataSet, doc, err, before.collection));
-        continue;
-      }
-      const dangling = integrity(doc);
-      if (dangling) {
-        (dangling.skipped ? skips : failures).push(dangling.record);
-        continue;
-      }
+      const output = prepare(dataSet, doc, tctx, integrity, before.collection, failures, skips);
+      if (output === null) continue;
       for (const part of output) {
         if (part.table === mainSpec.table) {
           for (const row of part.rows) block += copyLine(row);
@@ -166,6 +156,23 @@ export async function loadChunk(
     if (!isDataError(err)) throw err;
     return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err, reportBeforeCommit);
   }
+}
+
+/** Transform and reference check of one document: its rows, or null after noting why not. */
+function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext, integrity: IntegrityCheck, collection: string, failures: FailedRecord[], skips: FailedRecord[]): TransformOutput | null {
+  let output: TransformOutput;
+  try {
+    output = dataSet.transform(doc, tctx);
+  } catch (err) {
+    failures.push(failure(dataSet, doc, err, collection));
+    return null;
+  }
+  const dangling = integrity(doc);
+  if (dangling) {
+    (dangling.skipped ? skips : failures).push(dangling.record);
+    return null;
+  }
+  return output;
 }
 
 function failure(dataSet: DataSet, doc: Document, err: unknown, collection: string): FailedRecord {
@@ -216,18 +223,8 @@ async function redoChunkCarefully(
   await client.query('BEGIN');
   try {
     for await (const doc of cursor) {
-      let output;
-      try {
-        output = dataSet.transform(doc, tctx);
-      } catch (err) {
-        failures.push(failure(dataSet, doc, err, before.collection));
-        continue;
-      }
-      const dangling = integrity(doc);
-      if (dangling) {
-        (dangling.skipped ? skips : failures).push(dangling.record);
-        continue;
-      }
+      const output = prepare(dataSet, doc, tctx, integrity, before.collection, failures, skips);
+      if (output === null) continue;
       await client.query('SAVEPOINT doc');
       try {
         for (const spec of dataSet.tables) {
