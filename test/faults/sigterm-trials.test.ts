@@ -19,7 +19,8 @@ seeds(2, Math.max(4, Math.ceil(TRIALS / 3))).forEach((seed, i) => {
   const phase = i % 4 < 2 ? 'bulk' : 'records';
   test(`SIGTERM${twice ? ' twice' : ''} trial seed ${seed} (${phase})`, async () => {
     const r = await sigtermTrial(base, 'heavy', seed, phase, twice);
-    if (r.landed && r.injections > 0) assert.equal(r.faultedExit, 130);
+    // Twice: 130, or ended by the second signal's default action during teardown after the stop was logged.
+    if (r.landed && r.injections > 0) assert.ok(r.faultedExit === 130 || (twice && r.faultedExit === 'SIGTERM'), String(r.faultedExit));
     assert.ok(r.verified);
     assert.deepEqual(r.differingTables, []);
   });
