@@ -253,10 +253,7 @@ export function corpus(): BadInput[] {
     inExtra('binary_old_uuid_subtype_3', new Binary(Buffer.alloc(16, 0xab), 3), `{"$binary": {"base64": "${b64(Buffer.alloc(16, 0xab))}", "subType": "03"}}`),
     inExtra('binary_generic', new Binary(Buffer.from([0, 1, 2, 255])), '{"$binary": {"base64": "AAEC/w==", "subType": "00"}}'),
     inExtra('binary_user_defined', new Binary(Buffer.from('z'), 0x80), '{"$binary": {"base64": "eg==", "subType": "80"}}'),
-    {
-      ...inExtra('regular_expression', new BSONRegExp('^a.*b$', 'im'), '{"$regularExpression": {"options": "im", "pattern": "^a.*b$"}}'),
-      knownBug: 'the driver decodes a BSON regex to a JS RegExp (bsonRegExp off), which toJsonText (app/transform/values.ts) writes as {}: silently lost',
-    },
+    inExtra('regular_expression', new BSONRegExp('^a.*b$', 'im'), '{"$regularExpression": {"options": "im", "pattern": "^a.*b$"}}'),
     inExtra('javascript_code', new Code('function () { return 1; }'), '{"$code": "function () { return 1; }"}'),
     inExtra('javascript_code_with_scope', new Code('x + 1', { x: 1 }), '{"$code": "x + 1", "$scope": {"x": 1}}'),
     inExtra('min_key', new MinKey(), '{"$minKey": 1}'),
@@ -280,7 +277,6 @@ export function corpus(): BadInput[] {
     },
     {
       kind: 'execution_without_id', dataSet: 'test_workflow_executions',
-      knownBug: 'reported with id "" (the data set\'s idOf returns an empty `id` instead of falling back to _id), so the report line does not identify the document',
       docs: [{ collection: EXECUTIONS_1, doc: { ...fullExecution(), _id: new ObjectId('66a1b2c3d4e5f60718293a4d'), id: '' }, id: '66a1b2c3d4e5f60718293a4d', expect: reported('TRANSFORM', /^id: the execution has no id/) }],
     },
   ];
