@@ -122,7 +122,10 @@ function reportFailure(logger: Logger, err: unknown, redactText: (s: string) => 
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now rather than when the event loop drains: a signal that arrives while Node tears the
+    // process down is no longer handled and would end it by the signal (143) instead of `code`.
+    // Everything the run owes is done by now (log flushed, final progress awaited with its timeout).
+    process.exit(code);
   },
   (err: unknown) => {
     process.stderr.write(`mongo2pg: fatal: ${errorMessage(err)}\n`);
