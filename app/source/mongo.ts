@@ -22,18 +22,34 @@ export function isPermanentMongoError(err: unknown): boolean {
   return err instanceof MongoServerError && typeof err.code === 'number' && PERMANENT_CODES.has(err.code);
 }
 
-export async function connectSource(config: Config, logger: Logger, signal?: AbortSignal): Promise<Source> {
+function newClient(config: Config, serverSelectionTimeoutMS: number): MongoClient {
   const { mongo } = config;
-  const client = new MongoClient(mongo.dsn, {
+  return new MongoClient(mongo.dsn, {
     minPoolSize: mongo.minPoolSize,
     maxPoolSize: mongo.maxPoolSize,
     maxConnecting: mongo.maxConnecting,
     readPreference: mongo.readPreference,
     connectTimeoutMS: mongo.connectionTimeout,
-    serverSelectionTimeoutMS: mongo.connectionTimeout,
+    serverSelectionTimeoutMS,
     // Large values are kept exact: int64 as Long, never a lossy JS number.
     promoteLongs: false,
   });
+}
+
+/**
+ * Once connected, an operation that finds the server gone (a restart, a failover) waits for it as
+ * long as the connection settings allow in total (timeout × attempts plus the delays), instead of
+ * failing after one attempt's timeout. Bulk ranges also resume from their watermarks on their own.
+ */
+export function runServerSelectionTimeout(config: Config): number {
+  const { mongo } = config;
+  return mongo.connectionTimeout * mongo.connectionAttempts + mongo.connectionDelay * Math.max(0, mongo.connectionAttempts - 1);
+}
+
+export async function connectSource(config: Config, logger: Logger, signal?: AbortSignal): Promise<Source> {
+  const { mongo } = config;
+  // Each attempt is bounded by the connection timeout, so retries are logged as configured.
+  const client = newClient(config, mongo.connectionTimeout);
   let attempts = 0;
   try {
     await retry(
@@ -59,6 +75,15 @@ export async function connectSource(config: Config, logger: Logger, signal?: Abo
       : `MongoDB is not reachable: ${attempts} connection attempt(s) failed (timeout ${mongo.connectionTimeout}ms, delay ${mongo.connectionDelay}ms); last error: ${errorMessage(err)}`;
     throw new PreflightError('mongo-reachable', message, { cause: err, context: { check: 'mongo-reachable', attempts } });
   }
+  // The server is reachable: the client the run uses waits longer for it (see above).
+  await client.close();
+  const runClient = newClient(config, runServerSelectionTimeout(config));
+  try {
+    await runClient.connect();
+  } catch (err) {
+    await runClient.close().catch(() => undefined);
+    throw new PreflightError('mongo-reachable', `MongoDB went away right after answering: ${errorMessage(err)}`, { cause: err, context: { check: 'mongo-reachable', attempts } });
+  }
   logger.info('connected to MongoDB', { database: mongo.db, attempts });
-  return { client, db: client.db(mongo.db), close: () => client.close() };
+  return { client: runClient, db: runClient.db(mongo.db), close: () => runClient.close() };
 }
