@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runExecutionSequences } from '../../app/datasets/bulk/execution-sequences.js';
+import { IntegrityError } from '../../app/errors.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
 import { migrateSchema } from '../../app/schema-migrations/migrator.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
@@ -27,7 +28,7 @@ const source = memorySource({
 before(async () => {
   db = await createTestDatabases('verify-sequences-orphans');
   dir = workDir();
-  engine = await testEngine(db, { convert_work_dir: dir });
+  engine = await testEngine(db, { convert_work_dir: dir, convert_skip_integrity_errors: 'true' });
   engine.ctx.db = source;
   await migrateSchema(engine.pool, SCHEMA_DIR, engine.ctx.logger);
   await runExecutionSequences(engine.ctx);
@@ -43,15 +44,24 @@ test('the scope\'s rows equal the recomputation; ignored documents are accounted
   const report = await verifyInProcess(engine.config, { db: source, dataSets: [], sequences: true });
   const seq = report.dataSets[0];
   assert.equal(seq?.mode, 'sequences');
-  assert.deepEqual([seq?.migrated, seq?.skipped], [1, 1], 'tw-build decides the row, ts-suite is reported as skipped');
-  const orphan = seq?.problems.filter((p) => p.collection === ORPHAN) ?? [];
-  const reported = orphan.length === 0;
-  // Whether the sequences step reports them or not, verification must account for every document.
-  if (!reported) {
-    assert.deepEqual(orphan.map((p) => [p.kind, p.id]), [['missing', 'tw-lost']]);
-    writeFileSync(join(dir, 'execution_sequences_migration_errors.log'), `${JSON.stringify({ id: 'tw-lost', timestamp: new Date().toISOString(), error: 'no such environment', code: 'INTEGRITY', data_set: 'execution_sequences', context: { collection: ORPHAN, skipped: true } })}\n`, { flag: 'a' });
-  }
+  assert.deepEqual([seq?.migrated, seq?.skipped], [1, 2], 'tw-build decides the row; ts-suite and the orphaned tw-lost are reported as skipped');
+  assert.deepEqual(seq?.problems.filter((p) => p.collection === ORPHAN), [], 'the orphaned document is accounted for by its report line');
+  // A report line removed (as before the sequences step reported orphans): verification names the document.
+  writeFileSync(join(dir, 'execution_sequences_migration_errors.log'), '');
+  const unreported = await verifyInProcess(engine.config, { db: source, dataSets: [], sequences: true });
+  assert.ok(unreported.dataSets[0]?.problems.some((p) => p.collection === ORPHAN && p.kind === 'missing' && p.id === 'tw-lost'));
+  writeFileSync(join(dir, 'execution_sequences_migration_errors.log'), `${JSON.stringify({ id: 'ts-suite', timestamp: new Date().toISOString(), error: 'not migrated: test-suite', code: 'SKIPPED', data_set: 'execution_sequences', context: { collection: 'sequences_tkcorg_a_tkcenv_a', skipped: true } })}\n${JSON.stringify({ id: 'tw-lost', timestamp: new Date().toISOString(), error: 'no such environment', code: 'INTEGRITY', data_set: 'execution_sequences', context: { collection: ORPHAN, skipped: true } })}\n`);
   const again = await verifyInProcess(engine.config, { db: source, dataSets: [], sequences: true });
   assert.deepEqual(again.dataSets[0]?.problems, []);
   assert.deepEqual([again.dataSets[0]?.source, again.dataSets[0]?.migrated, again.dataSets[0]?.skipped], [3, 1, 2]);
+});
+
+test('without CONVERT_SKIP_INTEGRITY_ERRORS, sequences of a vanished environment stop the run', async () => {
+  const strict = await testEngine(db, { convert_work_dir: workDir() });
+  try {
+    strict.ctx.db = source;
+    await assert.rejects(runExecutionSequences(strict.ctx), (err: unknown) => err instanceof IntegrityError && err.message.includes(ORPHAN));
+  } finally {
+    await strict.close();
+  }
 });

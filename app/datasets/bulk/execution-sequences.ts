@@ -6,7 +6,8 @@
  * executions, not document by document.
  */
 import type { Document } from 'mongodb';
-import { errorMessage, isMongo2pgError } from '../../errors.js';
+import { IntegrityError, errorMessage, isMongo2pgError } from '../../errors.js';
+import { orphanCollectionError } from '../../engine/integrity.js';
 import type { EngineContext } from '../../engine/context.js';
 import { insertRows } from '../../engine/insert.js';
 import { describeSources, sourceCollections } from '../../engine/scopes.js';
@@ -29,8 +30,14 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
   // Every scope with sequence documents or executions: a workflow with executions but no sequence
   // document still needs its row, or Testkube would number its next run 1 again.
   const byKey = new Map<string, { collection: string; organizationId?: string; environmentId?: string }>();
+  const orphans: string[] = [];
   for (const base of ['sequences', 'testworkflowresults']) {
     for (const s of await sourceCollections(ctx.db, { collection: base, scope: 'environment' })) {
+      if (s.orphan) {
+        // Sequences of an environment that no longer exists: reported like any orphan record.
+        if (base === 'sequences') orphans.push(s.collection);
+        continue;
+      }
       const key = `${s.organizationId}/${s.environmentId}`;
       if (!byKey.has(key)) byKey.set(key, { ...s, collection: scopedCollectionName('sequences', s.organizationId, s.environmentId) });
     }
@@ -39,6 +46,23 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
   ctx.logger.info('task started', { task: SEQUENCES_DATA_SET, phase: 'bulk', source: describeSources(scopes, 'sequences'), scopes: scopes.length });
   ctx.progress?.taskStarted(SEQUENCES_DATA_SET, 'bulk', scopes.length);
   try {
+    for (const collection of orphans) {
+      for await (const doc of ctx.db.collection(collection).find({}, { sort: { _id: 1 } })) {
+        stats.total++;
+        const err = orphanCollectionError(collection);
+        const id = idText(doc);
+        if (ctx.config.convert.skipIntegrityErrors) {
+          stats.skipped++;
+          report.record({ id, error: err.message, code: err.code, context: { collection, skipped: true } });
+        } else if (ctx.config.convert.dryRun) {
+          stats.failed++;
+          report.record({ id, error: err.message, code: err.code, context: { collection } });
+        } else {
+          report.record({ id, error: err.message, code: err.code, context: { collection } });
+          throw new IntegrityError(`${SEQUENCES_DATA_SET}: record ${id}: ${err.message}; the run stops here (set CONVERT_SKIP_INTEGRITY_ERRORS=true to skip and report such records)`, { cause: err, context: { dataSet: SEQUENCES_DATA_SET, recordId: id } });
+        }
+      }
+    }
     for (const scope of scopes) {
       ctx.signal.throwIfAborted();
       const organizationId = scope.organizationId as string;
