@@ -26,7 +26,9 @@ function jsonLines<T>(file: string): T[] {
   return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
 }
 
-const cell = (v: unknown): string => String(v ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ');
+/** Control and format characters (NUL, U+202E …) shown as escapes, so a cell cannot reorder or hide text. */
+const cell = (v: unknown): string =>
+  String(v ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ').replace(/[\p{Cc}\p{Cf}]/gu, (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`);
 const table = (header: string[], rows: unknown[][]): string =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 
