@@ -1,13 +1,14 @@
 /**
  * An in-process BSON source with the engine's SourceDb interface: `count` usage documents as BSON
- * bytes, decoded per document exactly as the driver decodes wire documents, so the benchmark
- * measures mongo2pg's pipeline rather than a server's disk. The bytes come from 1024 serialized
+ * bytes, handed over in batches like the driver's (raw, or decoded exactly as the driver decodes
+ * wire documents), so the benchmark measures mongo2pg's pipeline rather than a server's disk. The bytes come from 1024 serialized
  * templates whose `_id` is patched in place to document i's id (ids stay unique and ascending).
  * Supports what the bulk engine asks of a collection: `_id` range filters, ascending `_id` sort,
  * skip/limit, counts.
  */
 import { BSON, ObjectId, type Document } from 'mongodb';
-import type { FindOptions, SourceCollectionApi, SourceCursor, SourceDb } from '../app/source/source-db.js';
+import type { FindOptions, SourceCollectionApi, SourceDb } from '../app/source/source-db.js';
+import { BytesCursor } from '../test/helpers/bson-source.js';
 
 const METRICS = ['execution_minutes', 'storage_bytes', 'api_calls', 'agent_hours'];
 
@@ -56,23 +57,11 @@ const TEMPLATES = Array.from({ length: 1024 }, (_, i) => Buffer.from(BSON.serial
 /** `_id` is the first element: int32 length, type byte 0x07, "_id\0", then the 12 id bytes. */
 const ID_OFFSET = 4 + 1 + 4;
 
-class GeneratedCursor implements SourceCursor {
-  private i: number;
-  constructor(from: number, private readonly to: number) {
-    this.i = from;
-  }
-  async next(): Promise<Document | null> {
-    if (this.i >= this.to) return null;
-    const bytes = TEMPLATES[this.i % TEMPLATES.length] as Buffer;
-    idOf(this.i++).id.forEach((b, k) => (bytes[ID_OFFSET + k] = b));
-    return BSON.deserialize(bytes, { promoteLongs: false });
-  }
-  async close(): Promise<void> {
-    this.i = this.to;
-  }
-  async *[Symbol.asyncIterator](): AsyncIterator<Document> {
-    for (let doc = await this.next(); doc !== null; doc = await this.next()) yield doc;
-  }
+/** Document i's bytes: its template with the id patched in (valid until the template is reused). */
+function bytesOf(i: number): Uint8Array {
+  const bytes = TEMPLATES[i % TEMPLATES.length] as Buffer;
+  idOf(i).id.forEach((b, k) => (bytes[ID_OFFSET + k] = b));
+  return bytes;
 }
 
 export function bsonSource(count: number): SourceDb {
@@ -81,7 +70,7 @@ export function bsonSource(count: number): SourceDb {
       let [from, to] = bounds(filter, count);
       from += options.skip ?? 0;
       if (options.limit !== undefined) to = Math.min(to, from + options.limit);
-      return new GeneratedCursor(Math.min(from, to), to);
+      return new BytesCursor(bytesOf, Math.min(from, to), to, options);
     },
     countDocuments: async (filter: Document = {}) => {
       const [from, to] = bounds(filter, count);

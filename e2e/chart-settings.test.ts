@@ -52,6 +52,7 @@ const SAMPLE: Record<string, string | number | boolean> = {
   'convert.bulkWriteSize': 2_000_000,
   'convert.workers': 12,
   'convert.bulkParallel': 4,
+  'convert.bulkThreads': 3,
   'convert.dryRun': true,
   'convert.skipExisting': true,
   'convert.workDir': '/data/reports',

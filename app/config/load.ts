@@ -39,6 +39,7 @@ export interface Config {
     readonly bulkWriteSize: number;
     readonly workers: number;
     readonly bulkParallel: number;
+    readonly bulkThreads: number;
     readonly dryRun: boolean;
     readonly skipExisting: boolean;
     readonly workDir: string;

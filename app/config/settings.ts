@@ -78,6 +78,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Parallel workers for record-level migrations.', type: integer(1) },
   { key: 'convert.bulkParallel', env: 'CONVERT_BULK_PARALLEL', flag: 'convert_bulk_parallel', default: '2', group: 'tuning',
     doc: 'Bulk data sets (or ranges of one) migrated at the same time.', type: integer(1) },
+  { key: 'convert.bulkThreads', env: 'CONVERT_BULK_THREADS', flag: 'convert_bulk_threads', default: '2', group: 'tuning',
+    doc: 'Threads that decode and transform bulk documents while the main thread feeds COPY (0: all on the main thread). Match the CPUs the job may use.', type: integer(0) },
   { key: 'convert.dryRun', env: 'CONVERT_DRY_RUN', flag: 'convert_dry_run', default: 'false', group: 'tuning',
     doc: 'Read and transform everything, write nothing, report what would fail.', type: boolean() },
   { key: 'convert.skipExisting', env: 'CONVERT_SKIP_EXISTING', flag: 'convert_skip_existing', default: 'false', group: 'tuning',

@@ -67,4 +67,9 @@ export interface DataSet {
   provides?: { kind: RefKind; key(doc: Document, ctx: TransformContext): string };
   /** References that must resolve to records of earlier data sets; checked before writing. */
   references?(doc: Document, ctx: TransformContext): Reference[];
+  /**
+   * Counts the transform keeps (fields with no column, by path). The bulk phase transforms on
+   * threads with their own instances and adds their counts here as chunks commit.
+   */
+  counters?: Map<string, number>;
 }

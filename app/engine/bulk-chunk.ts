@@ -1,40 +1,33 @@
 /**
- * One chunk of the bulk phase: up to CONVERT_BULK_WRITE_SIZE documents read from the cursor,
- * transformed and streamed through COPY (with backpressure: the cursor is only read while the COPY
- * stream accepts data), committed together with the range's new watermark.
+ * One chunk of the bulk phase: up to CONVERT_BULK_WRITE_SIZE documents read raw from the cursor,
+ * decoded and transformed in batches by the batch runner (on transform threads), their COPY text
+ * streamed in cursor order (with backpressure: the cursor is only read while batches are wanted
+ * and the COPY stream accepts data), committed together with the range's new watermark.
  */
 import type { Document } from 'mongodb';
 import { escapeIdentifier } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { SinkError, errorMessage, isMongo2pgError } from '../errors.js';
-import type { DataSet, PgValue, SourceCollection, TableSpec, TransformContext, TransformOutput } from '../datasets/types.js';
+import { SinkError, errorMessage } from '../errors.js';
+import type { DataSet, TableSpec, TransformContext } from '../datasets/types.js';
 import type { FailedRecord } from '../report/error-report.js';
 import type { PoolClient } from '../sink/postgres.js';
-import type { SourceCursor } from '../source/source-db.js';
+import { decodeSourceDocument, readRawBatch, type SourceCursor } from '../source/source-db.js';
+import { prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
 import { writeRange, type RangeProgress } from './bulk-progress.js';
 import type { EngineContext } from './context.js';
-import { copyLine } from './copy-text.js';
 import { insertRows } from './insert.js';
+import { isDecodeError } from './source-read.js';
+import type { BatchRunner } from './transform-pool.js';
 
-/** Child-table rows buffered per chunk are capped so memory stays flat for wide documents. */
+/** Child-table text buffered per chunk is capped so memory stays flat for wide documents. */
 const CHILD_BUFFER_LIMIT_BYTES = 32 * 1024 * 1024;
-/** Lines are handed to the COPY stream in blocks of about this size. */
-const WRITE_BLOCK_BYTES = 256 * 1024;
+/** A batch handed to a transform thread: this many documents or about this many bytes. */
+const BATCH_DOCUMENTS = 1000;
+const BATCH_BYTES = 1024 * 1024;
 
 export interface ChunkResult {
   progress: RangeProgress;
   failures: FailedRecord[];
-}
-
-/**
- * Reference check of one document: null when it may be loaded, else the record to report and
- * whether it counts as skipped (CONVERT_SKIP_INTEGRITY_ERRORS) or failed (dry run). Without
- * either, the check throws and the run stops.
- */
-export type IntegrityCheck = (doc: Document) => { record: FailedRecord; skipped: boolean } | null;
-
-export function transformContext(source: SourceCollection): TransformContext {
-  return { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
 }
 
 /** Errors about the data (bad value, constraint, too large) as opposed to the connection. */
@@ -59,6 +52,57 @@ function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
   });
 }
 
+/** A transformed batch and the `_id` of its last document (the watermark once it commits). */
+export interface FedBatch {
+  output: BatchOutput;
+  lastId: unknown;
+}
+
+/**
+ * Raw batches of one cursor through the batch runner, results in cursor order, with at most the
+ * runner's depth in flight and at most `quota` documents taken from the cursor.
+ */
+export class BatchFeed {
+  /** The cursor has nothing more. */
+  exhausted = false;
+  private taken = 0;
+  private readonly inflight: Array<{ result: Promise<BatchOutput>; lastId: unknown }> = [];
+
+  constructor(
+    private readonly cursor: SourceCursor,
+    private readonly runner: BatchRunner,
+    private readonly job: Omit<BatchJob, 'bytes'>,
+    private readonly quota: number,
+  ) {}
+
+  /** The next batch in order; null once nothing is in flight and no more is wanted or left. */
+  async next(wantMore = true): Promise<FedBatch | null> {
+    while (wantMore && !this.exhausted && this.taken < this.quota && this.inflight.length < Math.max(1, this.runner.depth)) {
+      const batch = await readRawBatch(this.cursor, Math.min(BATCH_DOCUMENTS, this.quota - this.taken), BATCH_BYTES);
+      if (batch === null) {
+        this.exhausted = true;
+        break;
+      }
+      this.taken += batch.count;
+      // Read before the bytes move to a thread. A last document that cannot be decoded makes
+      // the batch fail with the exact error, naming the document before it.
+      let lastId: unknown;
+      try {
+        lastId = decodeSourceDocument(batch.bytes, batch.lastOffset)._id;
+      } catch (err) {
+        if (!isDecodeError(err)) throw err;
+      }
+      const result = this.runner.run({ ...this.job, bytes: batch.bytes });
+      // Awaited in order below; an abandoned feed must not leave an unhandled rejection.
+      result.catch(() => undefined);
+      this.inflight.push({ result, lastId });
+    }
+    const head = this.inflight.shift();
+    if (!head) return null;
+    return { output: await head.result, lastId: head.lastId };
+  }
+}
+
 /**
  * Reads, transforms and commits one chunk. Its failed and skipped records are handed to
  * `reportBeforeCommit` (which must make them durable) before the COMMIT that counts them in the
@@ -69,9 +113,15 @@ function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
  */
 export type ReportBeforeCommit = (records: readonly FailedRecord[]) => Promise<void>;
 
+export interface ChunkInput {
+  cursor: SourceCursor;
+  runner: BatchRunner;
+  job: Omit<BatchJob, 'bytes'>;
+}
+
 export async function loadChunk(
   client: PoolClient,
-  cursor: SourceCursor,
+  input: ChunkInput,
   ctx: EngineContext,
   dataSet: DataSet,
   tctx: TransformContext,
@@ -82,11 +132,11 @@ export async function loadChunk(
   const [mainSpec, ...childSpecs] = dataSet.tables as [TableSpec, ...TableSpec[]];
   const failures: FailedRecord[] = [];
   const skips: FailedRecord[] = [];
-  const childRows = new Map<string, PgValue[][]>(childSpecs.map((c) => [c.table, []]));
+  const childText: Uint8Array[][] = childSpecs.map(() => []);
+  const counters = new Map<string, number>();
   const after: RangeProgress = { ...before };
   let loaded = 0;
   let childBytes = 0;
-  let block = '';
 
   await client.query('BEGIN');
   let copy: ReturnType<typeof copyFrom> | null = null;
@@ -104,39 +154,29 @@ export async function loadChunk(
     });
     copyDone.catch(() => undefined);
 
-    while (loaded + failures.length + skips.length < ctx.config.convert.bulkWriteSize && childBytes < CHILD_BUFFER_LIMIT_BYTES && copyError === null) {
-      const doc = await cursor.next();
-      if (doc === null) {
-        after.done = true;
-        break;
-      }
-      after.lastId = doc._id;
-      const output = prepare(dataSet, doc, tctx, integrity, before.collection, failures, skips);
-      if (output === null) continue;
-      for (const part of output) {
-        if (part.table === mainSpec.table) {
-          for (const row of part.rows) block += copyLine(row);
-          continue;
-        }
-        const buffer = childRows.get(part.table);
-        if (!buffer) throw new SinkError('SINK_WRITE', `data set ${dataSet.name} produced rows for undeclared table ${part.table}`);
-        for (const row of part.rows) {
-          buffer.push(row);
-          for (const v of row) childBytes += typeof v === 'string' ? v.length : 8;
-        }
-      }
-      loaded++;
-      if (block.length >= WRITE_BLOCK_BYTES) {
-        const ok = stream.write(block);
-        block = '';
-        if (!ok) await waitForDrain(stream);
-      }
+    const feed = new BatchFeed(input.cursor, input.runner, input.job, ctx.config.convert.bulkWriteSize);
+    for (let fed = await feed.next(); fed !== null; fed = await feed.next(copyError === null && childBytes < CHILD_BUFFER_LIMIT_BYTES)) {
+      ctx.signal.throwIfAborted();
+      const { output } = fed;
+      after.lastId = fed.lastId;
+      loaded += output.loaded;
+      failures.push(...output.failures);
+      skips.push(...output.skips);
+      for (const [key, n] of output.counters) counters.set(key, (counters.get(key) ?? 0) + n);
+      const [main, ...children] = output.text;
+      children.forEach((text, i) => {
+        if (text.byteLength === 0) return;
+        childText[i]?.push(text);
+        childBytes += text.byteLength;
+      });
+      if (copyError === null && main !== undefined && main.byteLength > 0 && !stream.write(Buffer.from(main.buffer, main.byteOffset, main.byteLength))) await waitForDrain(stream);
     }
-    stream.end(copyError === null && block !== '' ? block : undefined);
+    if (feed.exhausted) after.done = true;
+    stream.end();
     await copyDone;
-    for (const spec of childSpecs) {
-      const rows = childRows.get(spec.table) ?? [];
-      if (rows.length > 0) await copyRows(client, spec, rows);
+    for (const [i, spec] of childSpecs.entries()) {
+      const texts = childText[i] ?? [];
+      if (texts.length > 0) await copyText(client, spec, texts);
     }
     after.migrated += loaded;
     after.failed += failures.length;
@@ -144,6 +184,7 @@ export async function loadChunk(
     await writeRange(client, dataSet.name, after);
     if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
+    if (dataSet.counters) for (const [key, n] of counters) dataSet.counters.set(key, (dataSet.counters.get(key) ?? 0) + n);
     return { progress: after, failures: [...failures, ...skips] };
   } catch (err) {
     // An error raised here while the COPY is still open (a source error, an integrity abort)
@@ -158,43 +199,16 @@ export async function loadChunk(
   }
 }
 
-/** Transform and reference check of one document: its rows, or null after noting why not. */
-function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext, integrity: IntegrityCheck, collection: string, failures: FailedRecord[], skips: FailedRecord[]): TransformOutput | null {
-  let output: TransformOutput;
-  try {
-    output = dataSet.transform(doc, tctx);
-  } catch (err) {
-    failures.push(failure(dataSet, doc, err, collection));
-    return null;
-  }
-  const dangling = integrity(doc);
-  if (dangling) {
-    (dangling.skipped ? skips : failures).push(dangling.record);
-    return null;
-  }
-  return output;
-}
-
-function failure(dataSet: DataSet, doc: Document, err: unknown, collection: string): FailedRecord {
-  return { id: dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context: { collection } };
-}
-
-async function copyRows(client: PoolClient, spec: TableSpec, rows: PgValue[][]): Promise<void> {
+async function copyText(client: PoolClient, spec: TableSpec, texts: readonly Uint8Array[]): Promise<void> {
   const copy = client.query(copyFrom(copySql(spec)));
   const done = new Promise<void>((resolve, reject) => {
     copy.on('finish', resolve);
     copy.on('error', reject);
   });
-  let block = '';
-  for (const row of rows) {
-    block += copyLine(row);
-    if (block.length >= WRITE_BLOCK_BYTES) {
-      const ok = copy.write(block);
-      block = '';
-      if (!ok) await waitForDrain(copy);
-    }
+  for (const text of texts) {
+    if (!copy.write(Buffer.from(text.buffer, text.byteOffset, text.byteLength))) await waitForDrain(copy);
   }
-  copy.end(block === '' ? undefined : block);
+  copy.end();
   await done;
 }
 
@@ -223,7 +237,7 @@ async function redoChunkCarefully(
   await client.query('BEGIN');
   try {
     for await (const doc of cursor) {
-      const output = prepare(dataSet, doc, tctx, integrity, before.collection, failures, skips);
+      const output = prepare(dataSet, doc, tctx, integrity, { collection: before.collection }, failures, skips);
       if (output === null) continue;
       await client.query('SAVEPOINT doc');
       try {

@@ -6,24 +6,25 @@
  * mongo2pg.bulk_progress, so a killed run restarts exactly after the last committed document —
  * no duplicates, no gaps.
  * Parallelism: data sets, and `_id` ranges of one large collection, are units of work run by
- * CONVERT_BULK_PARALLEL workers, each on its own connection.
+ * CONVERT_BULK_PARALLEL workers, each on its own connection; all of them hand their documents
+ * to CONVERT_BULK_THREADS transform threads (transform-pool.ts) to be decoded and transformed.
  * Failures: a chunk whose COPY refuses a row is redone document by document under savepoints, so
  * only the bad documents fail. A lost connection (source or target) rolls the chunk back and the
  * range resumes from its watermark.
  */
 import type { Document, Filter } from 'mongodb';
-import { IntegrityError, errorMessage, isMongo2pgError } from '../errors.js';
-import type { DataSet, SourceCollection, TransformContext } from '../datasets/types.js';
+import { errorMessage, isMongo2pgError } from '../errors.js';
+import type { DataSet, SourceCollection } from '../datasets/types.js';
 import { ErrorReport, type FailedRecord } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import { sleep } from '../util/retry.js';
+import { integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
-import { loadChunk, transformContext, type IntegrityCheck } from './bulk-chunk.js';
-import { checkReferences, orphanCollectionError } from './integrity.js';
+import { BatchFeed, loadChunk } from './bulk-chunk.js';
 import type { EngineContext } from './context.js';
 import { describeSources, sourceCollections } from './scopes.js';
-import { decodeChecked } from './source-read.js';
+import { createBatchRunner, type BatchRunner } from './transform-pool.js';
 
 const TRANSIENT_RETRIES = 10;
 /** A collection is split into ranges only when each range still gets a few chunks. */
@@ -78,11 +79,12 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
 
   let next = 0;
   let firstError: unknown = null;
+  const runner = units.length > 0 ? createBatchRunner(config, ctx.known) : null;
   const worker = async (): Promise<void> => {
     while (firstError === null && next < units.length) {
       const unit = units[next++] as Unit;
       try {
-        await runUnit(ctx, unit);
+        await runUnit(ctx, unit, runner as BatchRunner);
       } catch (err) {
         firstError ??= err;
         return;
@@ -90,7 +92,11 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
       if (--unit.task.pendingUnits === 0) await finishTask(unit.task);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
+  } finally {
+    await runner?.close();
+  }
   await Promise.all(tasks.map((t) => t.report.close()));
   if (firstError !== null) throw firstError;
   return tasks.map((t) => t.stats);
@@ -149,8 +155,13 @@ function rangeQuery(filter: Filter<Document>, range: RangeProgress): Filter<Docu
   return Object.keys(filter).length === 0 ? { _id: idCond } : { $and: [filter, { _id: idCond }] };
 }
 
-async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
-  if (ctx.config.convert.dryRun) return dryRunUnit(ctx, unit);
+function batchJob(ctx: EngineContext, unit: Unit): Omit<BatchJob, 'bytes'> {
+  const { dryRun, skipIntegrityErrors } = ctx.config.convert;
+  return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors };
+}
+
+async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Promise<void> {
+  if (ctx.config.convert.dryRun) return dryRunUnit(ctx, unit, runner);
   const { logger, signal, config } = ctx;
   const { task, range: planned } = unit;
   let range = planned;
@@ -180,7 +191,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   let transientFailures = 0;
   while (!range.done) {
     signal.throwIfAborted();
-    const cursor = decodeChecked(ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize }), unit.source.collection);
+    const cursor = ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize, raw: true });
     let client: PoolClient | null = null;
     let broken: Error | undefined;
     try {
@@ -191,7 +202,7 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
       client.on('error', onConnectionError);
       while (!range.done) {
         signal.throwIfAborted();
-        const result = await loadChunk(client, cursor, ctx, task.dataSet, tctx, range, integrityCheck(ctx, task.dataSet, unit.source, tctx), reportBeforeCommit);
+        const result = await loadChunk(client, { cursor, runner, job: batchJob(ctx, unit) }, ctx, task.dataSet, tctx, range, integrityCheck(task.dataSet, unit.source, ctx.known, config.convert), reportBeforeCommit);
         account(range, -1);
         range = result.progress;
         account(range, 1);
@@ -219,43 +230,21 @@ async function runUnit(ctx: EngineContext, unit: Unit): Promise<void> {
   }
 }
 
-function integrityCheck(ctx: EngineContext, dataSet: DataSet, source: SourceCollection, tctx: TransformContext): IntegrityCheck {
-  const { skipIntegrityErrors, dryRun } = ctx.config.convert;
-  return (doc) => {
-    const err = source.orphan ? orphanCollectionError(source.collection) : dataSet.references ? checkReferences(dataSet.references(doc, tctx), ctx.known) : null;
-    if (!err) return null;
-    const id = dataSet.idOf(doc);
-    if (!skipIntegrityErrors && !dryRun) {
-      throw new IntegrityError(`${dataSet.name}: record ${id}: ${err.message}; the run stops here (set CONVERT_SKIP_INTEGRITY_ERRORS=true to skip and report such records)`, { cause: err, context: { dataSet: dataSet.name, recordId: id } });
-    }
-    return { record: { id, error: err.message, code: err.code, context: { collection: source.collection, ...(skipIntegrityErrors ? { skipped: true } : {}) } }, skipped: skipIntegrityErrors };
-  };
-}
-
-async function dryRunUnit(ctx: EngineContext, unit: Unit): Promise<void> {
+async function dryRunUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Promise<void> {
   const { task } = unit;
-  const cursor = decodeChecked(ctx.db.collection(unit.source.collection).find(task.filter, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize }), unit.source.collection);
-  const tctx = transformContext(unit.source);
-  const check = integrityCheck(ctx, task.dataSet, unit.source, tctx);
+  const cursor = ctx.db.collection(unit.source.collection).find(task.filter, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize, raw: true });
   try {
-    for await (const doc of cursor) {
+    const feed = new BatchFeed(cursor, runner, batchJob(ctx, unit), Number.POSITIVE_INFINITY);
+    for (let fed = await feed.next(); fed !== null; fed = await feed.next()) {
       ctx.signal.throwIfAborted();
-      task.stats.total++;
-      try {
-        task.dataSet.transform(doc, tctx);
-        const dangling = check(doc);
-        if (dangling) {
-          if (dangling.skipped) task.stats.skipped++;
-          else task.stats.failed++;
-          task.report.record(dangling.record);
-          continue;
-        }
-        task.stats.successful++;
-      } catch (err) {
-        task.stats.failed++;
-        task.report.record({ id: task.dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context: { collection: unit.source.collection, dry_run: true } });
-      }
-      if (task.stats.total % 10_000 === 0) ctx.progress?.taskProgress(task.dataSet.name, task.stats);
+      const { output } = fed;
+      task.stats.total += output.documents;
+      task.stats.successful += output.loaded;
+      task.stats.failed += output.failures.length;
+      task.stats.skipped += output.skips.length;
+      for (const r of [...output.failures, ...output.skips]) task.report.record(r);
+      if (task.dataSet.counters) for (const [key, n] of output.counters) task.dataSet.counters.set(key, (task.dataSet.counters.get(key) ?? 0) + n);
+      ctx.progress?.taskProgress(task.dataSet.name, task.stats);
     }
   } finally {
     await cursor.close();

@@ -36,6 +36,17 @@ export class KnownIds {
     const set = this.sets.get(kind);
     return set === undefined || set.has(id);
   }
+
+  /** The keys as a structured-cloneable value, for another thread (see `fromSnapshot`). */
+  snapshot(): Map<RefKind, Set<string>> {
+    return this.sets;
+  }
+
+  static fromSnapshot(sets: Map<RefKind, Set<string>>): KnownIds {
+    const known = new KnownIds();
+    for (const [kind, ids] of sets) known.sets.set(kind, ids);
+    return known;
+  }
 }
 
 export function environmentKey(organizationId: string, environmentId: string): string {

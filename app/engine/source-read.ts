@@ -12,6 +12,12 @@ export function isDecodeError(err: unknown): boolean {
   return BSON.BSONError.isBSONError(err);
 }
 
+/** The error for a document that cannot be decoded, naming the last `_id` read before it. */
+export function undecodableDocument(collection: string, lastId: unknown, err: unknown): SourceError {
+  const after = lastId === undefined ? 'at the start of the collection' : `after _id ${JSON.stringify(BSON.EJSON.serialize({ id: lastId }).id)}`;
+  return new SourceError('SOURCE_READ', `${collection}: a document ${after} cannot be decoded (${errorMessage(err)}); PostgreSQL could not store it as it is and the read cannot continue past it: fix or remove that document in MongoDB, then run again with CONVERT_SKIP_EXISTING=true`, { cause: err, context: { collection, afterId: lastId === undefined ? null : String(lastId) } });
+}
+
 export function decodeChecked(cursor: SourceCursor, collection: string): SourceCursor {
   let lastId: unknown;
   const next = async (): Promise<Document | null> => {
@@ -21,12 +27,28 @@ export function decodeChecked(cursor: SourceCursor, collection: string): SourceC
       return doc;
     } catch (err) {
       if (!isDecodeError(err)) throw err;
-      const after = lastId === undefined ? 'at the start of the collection' : `after _id ${JSON.stringify(BSON.EJSON.serialize({ id: lastId }).id)}`;
-      throw new SourceError('SOURCE_READ', `${collection}: a document ${after} cannot be decoded (${errorMessage(err)}); PostgreSQL could not store it as it is and the read cannot continue past it: fix or remove that document in MongoDB, then run again with CONVERT_SKIP_EXISTING=true`, { cause: err, context: { collection, afterId: lastId === undefined ? null : String(lastId) } });
+      throw undecodableDocument(collection, lastId, err);
     }
   };
   return {
     next,
+    hasNext: () => cursor.hasNext(),
+    bufferedCount: () => cursor.bufferedCount(),
+    readBufferedDocuments: (count?: number) => {
+      const docs: Document[] = [];
+      const want = count ?? cursor.bufferedCount();
+      // One at a time, so an undecodable document is named after the exact one before it.
+      while (docs.length < want && cursor.bufferedCount() > 0) {
+        try {
+          docs.push(...cursor.readBufferedDocuments(1));
+        } catch (err) {
+          if (!isDecodeError(err)) throw err;
+          throw undecodableDocument(collection, lastId, err);
+        }
+        lastId = docs.at(-1)?._id;
+      }
+      return docs;
+    },
     close: () => cursor.close(),
     async *[Symbol.asyncIterator]() {
       for (let doc = await next(); doc !== null; doc = await next()) yield doc;

@@ -8,6 +8,7 @@ import type { Config } from '../config/load.js';
 import { PreflightError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { retry } from '../util/retry.js';
+import { SOURCE_BSON_OPTIONS } from './source-db.js';
 
 export interface Source {
   client: MongoClient;
@@ -32,7 +33,7 @@ function newClient(config: Config, serverSelectionTimeoutMS: number): MongoClien
     connectTimeoutMS: mongo.connectionTimeout,
     serverSelectionTimeoutMS,
     // Large values are kept exact: int64 as Long, never a lossy JS number.
-    promoteLongs: false,
+    ...SOURCE_BSON_OPTIONS,
   });
 }
 

@@ -1,8 +1,8 @@
 /**
  * The narrow part of the MongoDB driver the engines use. A driver `Db` satisfies it as is; the
- * benchmark passes an in-process BSON source through the same interface.
+ * benchmark and some tests pass in-process BSON sources through the same interface.
  */
-import type { Document, Filter } from 'mongodb';
+import { BSON, type Document, type Filter } from 'mongodb';
 
 export interface FindOptions {
   sort?: Document;
@@ -10,10 +10,18 @@ export interface FindOptions {
   limit?: number;
   skip?: number;
   projection?: Document;
+  /** Hand documents over as their BSON bytes, undecoded (see readRawBatch). */
+  raw?: boolean;
 }
 
 export interface SourceCursor extends AsyncIterable<Document> {
   next(): Promise<Document | null>;
+  /** Fetches the next batch from the server when none is buffered; false at the end. */
+  hasNext(): Promise<boolean>;
+  /** Number of documents received and not yet read. */
+  bufferedCount(): number;
+  /** Takes up to `count` of the buffered documents without waiting. */
+  readBufferedDocuments(count?: number): Document[];
   close(): Promise<void>;
 }
 
@@ -26,4 +34,54 @@ export interface SourceCollectionApi {
 export interface SourceDb {
   collection(name: string): SourceCollectionApi;
   listCollections(filter: Document, options: { nameOnly: true }): { toArray(): Promise<Array<{ name: string }>> };
+}
+
+/**
+ * How documents are decoded, by the driver (app/source/mongo.ts sets these on the client) and by
+ * the bulk phase's transform threads from raw bytes: int64 stays an exact Long, and strings must be
+ * valid UTF-8 (the driver's default validation).
+ */
+export const SOURCE_BSON_OPTIONS = { promoteLongs: false } as const;
+/** One options object, its index set per call: building it per document was a measurable cost. */
+const decodeOptions = { ...SOURCE_BSON_OPTIONS, validation: { utf8: true as const }, index: 0, allowObjectSmallerThanBufferSize: true };
+
+/** One document from its BSON bytes (at `offset`), exactly as the driver would hand it over. */
+export function decodeSourceDocument(bytes: Uint8Array, offset = 0): Document {
+  decodeOptions.index = offset;
+  return BSON.deserialize(bytes, decodeOptions);
+}
+
+/** Raw documents of a cursor opened with `raw: true`, concatenated as on the wire. */
+export interface RawBatch {
+  bytes: Uint8Array;
+  count: number;
+  /** Offset of the last document in `bytes`. */
+  lastOffset: number;
+}
+
+/**
+ * The next batch of raw documents: what the cursor has buffered (fetching when nothing is), up
+ * to `maxDocs` documents or about `maxBytes` bytes (at least one document); null at the end.
+ * The bytes are copied into one buffer of their own, so it can be handed to another thread.
+ */
+export async function readRawBatch(cursor: SourceCursor, maxDocs: number, maxBytes: number): Promise<RawBatch | null> {
+  if (!(await cursor.hasNext())) return null;
+  // A cursor opened with `raw: true` yields each document's bytes.
+  const docs: Uint8Array[] = [];
+  let total = 0;
+  while (docs.length < maxDocs && total < maxBytes && cursor.bufferedCount() > 0) {
+    const [doc] = cursor.readBufferedDocuments(1) as unknown as Uint8Array[];
+    if (doc === undefined) break;
+    docs.push(doc);
+    total += doc.byteLength;
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  let lastOffset = 0;
+  for (const doc of docs) {
+    lastOffset = offset;
+    bytes.set(doc, offset);
+    offset += doc.byteLength;
+  }
+  return { bytes, count: docs.length, lastOffset };
 }

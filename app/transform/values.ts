@@ -105,6 +105,32 @@ export function toBool(value: unknown, field: string): boolean | null {
   throw new TransformError(`expected a boolean, got ${bsonTypeName(value)} ${typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : ''}`.trimEnd(), { field });
 }
 
+const MS_PER_DAY = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let cachedDay = Number.NaN;
+let cachedDayPrefix = '';
+
+/**
+ * `new Date(ms).toISOString()` for years 1..9999, several times faster: the date part is kept for
+ * the last day seen (a collection read in `_id` order mostly moves through time), the time of day
+ * is arithmetic. This runs for most bulk documents.
+ */
+export function isoTimestamp(ms: number): string {
+  const day = Math.floor(ms / MS_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDayPrefix = new Date(day * MS_PER_DAY).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  let rest = ms - day * MS_PER_DAY;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${cachedDayPrefix}${TWO_DIGITS[hours] as string}:${TWO_DIGITS[minutes] as string}:${TWO_DIGITS[seconds] as string}.${THREE_DIGITS[rest - seconds * 1000] as string}Z`;
+}
+
 /** A Date → ISO-8601 UTC text with milliseconds. Invalid or out-of-range dates fail the record. */
 export function toTimestamp(value: unknown, field: string): string | null {
   if (isMissing(value)) return null;
@@ -112,7 +138,7 @@ export function toTimestamp(value: unknown, field: string): string | null {
   if (value instanceof Date) {
     // The common case first: a valid date of years 1..9999 is exactly its ISO text.
     const ms = value.getTime();
-    if (ms >= YEAR_1_MS && ms <= YEAR_9999_END_MS) return value.toISOString();
+    if (ms >= YEAR_1_MS && ms <= YEAR_9999_END_MS) return isoTimestamp(ms);
     date = value;
   }
   else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) date = new Date(value);
@@ -144,15 +170,34 @@ export function bsonTypeName(value: unknown): string {
 const quote = (text: string, field: string): string => JSON.stringify(checkText(text, field));
 
 /**
+ * Where a value sits, as `parent.key` or `parent[i]`. Built only for an error message or a nested
+ * container: building it for every leaf was a large part of the cost of wide jsonb values.
+ */
+type Key = string | number | undefined;
+function pathOf(parent: string, key: Key): string {
+  return key === undefined ? parent : typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
+}
+
+/** A string value or key: JSON-quoted after the checks of checkText, its path named on failure. */
+function quoteAt(text: string, parent: string, key: Key, suffix = ''): string {
+  if (text.includes('\u0000') || !text.isWellFormed()) checkText(text, `${pathOf(parent, key)}${suffix}`);
+  return JSON.stringify(text);
+}
+
+/**
  * BSON → JSON text in Relaxed Extended JSON v2, checked for what jsonb cannot store (U+0000 in
  * strings or keys, lone surrogates). Written straight to text: this runs once per document in the
  * bulk phase, and building an intermediate object tree doubled its cost.
  */
 export function toJsonText(value: unknown, field: string): string {
+  return jsonAt(value, field, undefined);
+}
+
+function jsonAt(value: unknown, parent: string, key: Key): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return quote(value, field);
+      return quoteAt(value, parent, key);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -165,36 +210,39 @@ export function toJsonText(value: unknown, field: string): string {
     case 'object':
       break;
     default:
-      throw new TransformError(`cannot store a ${typeof value}`, { field });
+      throw new TransformError(`cannot store a ${typeof value}`, { field: pathOf(parent, key) });
   }
   if (Array.isArray(value)) {
+    const field = pathOf(parent, key);
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + toJsonText(value[i], `${field}[${i}]`);
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + jsonAt(value[i], field, i);
     return `${out}]`;
   }
   if (value instanceof Date) {
     const ms = value.getTime();
-    if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript can represent', { field });
-    return ms >= 0 && value.getUTCFullYear() <= 9999 ? `{"$date":"${value.toISOString()}"}` : `{"$date":{"$numberLong":"${ms}"}}`;
+    if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript can represent', { field: pathOf(parent, key) });
+    return ms >= 0 && ms <= YEAR_9999_END_MS ? `{"$date":"${isoTimestamp(ms)}"}` : `{"$date":{"$numberLong":"${ms}"}}`;
   }
   if (value instanceof RegExp) {
     // The driver decodes BSON regexes to RegExp unless bsonRegExp is set.
-    return `{"$regularExpression":{"pattern":${quote(value.source, field)},"options":${quote(value.flags, field)}}}`;
+    return `{"$regularExpression":{"pattern":${quoteAt(value.source, parent, key)},"options":${quoteAt(value.flags, parent, key)}}}`;
   }
   if (!('_bsontype' in (value as object))) {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new TransformError(`has an unsupported value of type ${(value as object).constructor?.name ?? 'unknown'}`, { field });
+      throw new TransformError(`has an unsupported value of type ${(value as object).constructor?.name ?? 'unknown'}`, { field: pathOf(parent, key) });
     }
+    const field = pathOf(parent, key);
     let out = '{';
     let first = true;
-    for (const key in value as Record<string, unknown>) {
-      if (!Object.hasOwn(value, key)) continue;
-      out += `${first ? '' : ','}${quote(key, `${field} key`)}:${toJsonText((value as Record<string, unknown>)[key], `${field}.${key}`)}`;
+    for (const k in value as Record<string, unknown>) {
+      if (!Object.hasOwn(value, k)) continue;
+      out += `${first ? '' : ','}${quoteAt(k, field, undefined, ' key')}:${jsonAt((value as Record<string, unknown>)[k], field, k)}`;
       first = false;
     }
     return `${out}}`;
   }
+  const field = pathOf(parent, key);
   if (value instanceof ObjectId) return `{"$oid":"${value.toHexString()}"}`;
   // Timestamp is a subclass of Long in the bson package: test it first.
   if (value instanceof Timestamp) return `{"$timestamp":{"t":${value.high >>> 0},"i":${value.low >>> 0}}}`;
@@ -235,7 +283,7 @@ export function extraFields(doc: Record<string, unknown>, mapped: ReadonlySet<st
   let out = '';
   for (const key in doc) {
     if (!Object.hasOwn(doc, key) || mapped.has(key)) continue;
-    out += `${out === '' ? '{' : ','}${quote(key, `${field} key`)}:${toJsonText(doc[key], `${field}.${key}`)}`;
+    out += `${out === '' ? '{' : ','}${quoteAt(key, field, undefined, ' key')}:${jsonAt(doc[key], field, key)}`;
   }
   return out === '' ? null : `${out}}`;
 }

@@ -10,7 +10,7 @@
  * reported. Exploding data sets (one record per array item) are always compared in full.
  */
 import type { DataSet, PgValue, SourceCollection, TableRows } from '../datasets/types.js';
-import { transformContext } from '../engine/bulk-chunk.js';
+import { transformContext } from '../engine/bulk-batch.js';
 import { sourceCollections } from '../engine/scopes.js';
 import { errorMessage } from '../errors.js';
 import { compareRows, type RowComparison } from './compare-rows.js';

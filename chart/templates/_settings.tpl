@@ -23,6 +23,7 @@ job.yaml) and KUBERNETES_SERVICE_HOST/PORT (set by the kubelet in every pod).
 - [CONVERT_BULK_WRITE_SIZE, convert.bulkWriteSize]
 - [CONVERT_WORKERS, convert.workers]
 - [CONVERT_BULK_PARALLEL, convert.bulkParallel]
+- [CONVERT_BULK_THREADS, convert.bulkThreads]
 - [CONVERT_DRY_RUN, convert.dryRun]
 - [CONVERT_SKIP_EXISTING, convert.skipExisting]
 - [CONVERT_WORK_DIR, convert.workDir]

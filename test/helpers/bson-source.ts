@@ -6,7 +6,7 @@
  * `$lt`, `$lte`, `$and`), ascending `_id` sort, skip/limit, counts, collection listing.
  */
 import { BSON, ObjectId, type Document } from 'mongodb';
-import type { FindOptions, SourceCollectionApi, SourceCursor, SourceDb } from '../../app/source/source-db.js';
+import { decodeSourceDocument, type FindOptions, type SourceCollectionApi, type SourceCursor, type SourceDb } from '../../app/source/source-db.js';
 
 /** BSON comparison order for the `_id` types tests use: numbers < strings < ObjectIds. */
 function compareIds(a: unknown, b: unknown): number {
@@ -36,36 +36,65 @@ function matches(doc: Document, filter: Document): boolean {
   return true;
 }
 
-class MemoryCursor implements SourceCursor {
-  private i = 0;
-  constructor(private readonly items: Uint8Array[]) {}
+/**
+ * A cursor over stored BSON bytes that behaves like the driver's: documents arrive in batches of
+ * `batchSize` (buffered, then read without waiting), decoded as the driver decodes them or, with
+ * `raw`, handed over as their bytes.
+ */
+export class BytesCursor implements SourceCursor {
+  private i: number;
+  private fetched: number;
+  constructor(private readonly bytesAt: (i: number) => Uint8Array, from: number, private readonly to: number, private readonly options: { raw?: boolean; batchSize?: number } = {}) {
+    this.i = from;
+    this.fetched = from;
+  }
+  private read(): Document {
+    const bytes = this.bytesAt(this.i++);
+    return this.options.raw ? (bytes as unknown as Document) : decodeSourceDocument(bytes);
+  }
+  async hasNext(): Promise<boolean> {
+    if (this.bufferedCount() === 0) this.fetched = Math.min(this.to, this.i + (this.options.batchSize ?? 1000));
+    return this.bufferedCount() > 0;
+  }
+  bufferedCount(): number {
+    return this.fetched - this.i;
+  }
+  readBufferedDocuments(count?: number): Document[] {
+    const docs: Document[] = [];
+    while (this.bufferedCount() > 0 && docs.length < (count ?? Number.POSITIVE_INFINITY)) docs.push(this.read());
+    return docs;
+  }
   async next(): Promise<Document | null> {
-    const bytes = this.items[this.i++];
-    return bytes ? BSON.deserialize(bytes, { promoteLongs: false }) : null;
+    return (await this.hasNext()) ? this.read() : null;
   }
   async close(): Promise<void> {
-    this.i = this.items.length;
+    this.i = this.to;
+    this.fetched = this.to;
   }
   async *[Symbol.asyncIterator](): AsyncIterator<Document> {
     for (let doc = await this.next(); doc !== null; doc = await this.next()) yield doc;
   }
 }
 
-export function memorySource(collections: Record<string, Document[]>): SourceDb {
-  const stored = new Map(Object.entries(collections).map(([name, docs]) => [name, docs.map((d) => ({ id: d._id, bytes: BSON.serialize(d) }))]));
+/** A source of documents given as BSON bytes with their `_id`s. */
+export function bytesSource(collections: Record<string, Array<{ id: unknown; bytes: Uint8Array }>>): SourceDb {
   const collection = (name: string): SourceCollectionApi => {
-    const all = [...(stored.get(name) ?? [])].sort((a, b) => compareIds(a.id, b.id));
+    const all = [...(collections[name] ?? [])].sort((a, b) => compareIds(a.id, b.id));
     const select = (filter: Document): typeof all => all.filter((e) => matches({ _id: e.id }, filter));
     return {
       find(filter: Document, options: FindOptions = {}) {
         let rows = select(filter);
         if (options.skip) rows = rows.slice(options.skip);
         if (options.limit !== undefined) rows = rows.slice(0, options.limit);
-        return new MemoryCursor(rows.map((r) => r.bytes));
+        return new BytesCursor((i) => (rows[i] as { bytes: Uint8Array }).bytes, 0, rows.length, options);
       },
       countDocuments: async (filter: Document = {}) => select(filter).length,
       estimatedDocumentCount: async () => all.length,
     };
   };
-  return { collection, listCollections: () => ({ toArray: async () => [...stored.keys()].map((name) => ({ name })) }) };
+  return { collection, listCollections: () => ({ toArray: async () => Object.keys(collections).map((name) => ({ name })) }) };
+}
+
+export function memorySource(collections: Record<string, Document[]>): SourceDb {
+  return bytesSource(Object.fromEntries(Object.entries(collections).map(([name, docs]) => [name, docs.map((d) => ({ id: d._id, bytes: BSON.serialize(d) }))])));
 }

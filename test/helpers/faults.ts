@@ -27,7 +27,7 @@ import { freePort } from '../harness/ports.js';
 import { spawnService, type ServiceProcess } from '../harness/process.js';
 import { ping } from '../harness/mongo.js';
 import { toolPath } from '../harness/tools.js';
-import { memorySource } from './bson-source.js';
+import { bytesSource } from './bson-source.js';
 import { MASTER_PASSWORD } from './cli.js';
 
 export interface Databases {
@@ -188,31 +188,5 @@ export function bsonBytesSource(collections: Record<string, Array<Document | Uin
   const asBytes = (d: Document | Uint8Array): Uint8Array => (d instanceof Uint8Array ? d : BSON.serialize(d));
   // `_id` is read with validation off: a document whose strings do not decode must still sort.
   const idOf = (bytes: Uint8Array): unknown => BSON.deserialize(bytes, { promoteLongs: false, validation: { utf8: false } })._id;
-  const stored = new Map(Object.entries(collections).map(([name, docs]) => [name, docs.map(asBytes).map((bytes) => ({ id: idOf(bytes), bytes }))]));
-  // The ordering and filtering of memorySource, applied to a stand-in of each document holding only its _id.
-  const collection = (name: string): ReturnType<SourceDb['collection']> => {
-    const entries = stored.get(name) ?? [];
-    const byKey = new Map(entries.map((e, i) => [i, e]));
-    const index = memorySource({ [name]: entries.map((e, i) => ({ _id: e.id, i })) }).collection(name);
-    const decode = (stub: Document): Document => BSON.deserialize((byKey.get(stub.i as number) as { bytes: Uint8Array }).bytes, { promoteLongs: false });
-    return {
-      find(filter, options) {
-        const cursor = index.find(filter, options);
-        const next = async (): Promise<Document | null> => {
-          const stub = await cursor.next();
-          return stub === null ? null : decode(stub);
-        };
-        return {
-          next,
-          close: () => cursor.close(),
-          async *[Symbol.asyncIterator]() {
-            for (let doc = await next(); doc !== null; doc = await next()) yield doc;
-          },
-        };
-      },
-      countDocuments: (filter) => index.countDocuments(filter),
-      estimatedDocumentCount: () => index.estimatedDocumentCount(),
-    };
-  };
-  return { collection, listCollections: () => ({ toArray: async () => [...stored.keys()].map((name) => ({ name })) }) };
+  return bytesSource(Object.fromEntries(Object.entries(collections).map(([name, docs]) => [name, docs.map(asBytes).map((bytes) => ({ id: idOf(bytes), bytes }))])));
 }

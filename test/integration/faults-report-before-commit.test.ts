@@ -7,6 +7,7 @@ import { ObjectId } from 'mongodb';
 import { bulkDataSets } from '../../app/datasets/registry.js';
 import type { DataSet } from '../../app/datasets/types.js';
 import { loadChunk } from '../../app/engine/bulk-chunk.js';
+import { createBatchRunner } from '../../app/engine/transform-pool.js';
 import { ensureProgressTable, type RangeProgress } from '../../app/engine/bulk-progress.js';
 import type { FailedRecord } from '../../app/report/error-report.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
@@ -50,15 +51,18 @@ test('the failures are reported while the chunk is still uncommitted, then it co
     },
   }) as PoolClient;
   const range: RangeProgress = { source: 'usage', collection: 'usage', lo: undefined, hi: undefined, lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 };
+  const runner = createBatchRunner(engine.config, engine.ctx.known);
   try {
-    const cursor = engine.ctx.db.collection('usage').find({}, { sort: { _id: 1 } });
-    const result = await loadChunk(watched, cursor, engine.ctx, ds, {}, range, () => null, async (records: readonly FailedRecord[]) => {
+    const cursor = engine.ctx.db.collection('usage').find({}, { sort: { _id: 1 }, raw: true });
+    const job = { dataSet: ds.name, source: { collection: 'usage' }, dryRun: false, skipIntegrityErrors: false };
+    const result = await loadChunk(watched, { cursor, runner, job }, engine.ctx, ds, {}, range, () => null, async (records: readonly FailedRecord[]) => {
       const visible = await engine.pool.query("SELECT failed FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records'");
       events.push(`report ${records.map((r) => r.id).join(',')} (watermark visible to others: ${visible.rowCount})`);
     });
     assert.deepEqual(events, [`report ${usage(2, 0)._id} (watermark visible to others: 0)`, 'COMMIT']);
     assert.deepEqual([result.progress.migrated, result.progress.failed, result.progress.done], [2, 1, true]);
   } finally {
+    await runner.close();
     client.release();
   }
 });

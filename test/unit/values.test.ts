@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Binary, BSONRegExp, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
 import { TransformError } from '../../app/errors.js';
 import {
-  extraFields, formatIsoTimestamp, requireText, toBool, toInteger, toJsonb, toJsonText, toNumericText, toText, toTimestamp,
+  extraFields, formatIsoTimestamp, isoTimestamp, requireText, toBool, toInteger, toJsonb, toJsonText, toNumericText, toText, toTimestamp,
 } from '../../app/transform/values.js';
 
 test('text: NUL characters and lone surrogates fail the record, naming the field', () => {
@@ -130,4 +130,19 @@ test('a JavaScript RegExp (the driver\'s default decoding of a BSON regex) keeps
 
 test('objects that are not plain documents are refused, not written as {}', () => {
   assert.throws(() => toJsonText(new Map([['a', 1]]), 'f'), /f: has an unsupported value of type Map/);
+});
+
+test('the fast ISO timestamp equals Date#toISOString for every year 1..9999, across days and in any order', () => {
+  const min = Date.UTC(1, 0, 1) - 1;
+  const edges = [Date.UTC(1, 0, 1), Date.UTC(1969, 11, 31, 23, 59, 59, 999), 0, -1, 1, Date.UTC(2000, 1, 29, 12), Date.UTC(2024, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999)];
+  // A fixed linear congruential sequence: reproducible, and jumping between days so the cached day changes.
+  let seed = 12345;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const span = Date.UTC(9999, 11, 31, 23, 59, 59, 999) - min;
+  const samples = [...edges, ...Array.from({ length: 20_000 }, () => min + 1 + Math.floor(next() * span))];
+  // Runs of one day too, where the cached date part is reused.
+  for (let ms = Date.UTC(2026, 10, 21, 23, 59, 0); ms < Date.UTC(2026, 10, 22, 0, 1, 0); ms += 997) samples.push(ms);
+  for (const ms of samples) assert.equal(isoTimestamp(ms), new Date(ms).toISOString(), `ms ${ms}`);
+  assert.equal(toTimestamp(new Date(Date.UTC(1969, 6, 20, 20, 17, 40, 5)), 'f'), '1969-07-20T20:17:40.005Z');
+  assert.equal(toJsonText(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), 'f'), '{"$date":"2026-01-02T03:04:05.006Z"}');
 });

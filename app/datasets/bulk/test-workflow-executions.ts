@@ -28,6 +28,7 @@ export function testWorkflowExecutions(dropped: DroppedFields = new Map()): Data
     scope: 'environment',
     tables: EXECUTION_TABLES,
     dependsOn: ['environments'],
+    counters: dropped,
     transform(doc, ctx) {
       if (ctx.organizationId === undefined || ctx.environmentId === undefined) {
         throw new TransformError('executions are read per organisation/environment, but this collection has no scope');
