@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'INTEGRITY'
   | 'VERIFICATION'
   | 'MIGRATION_INCOMPLETE'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'INTERNAL';
 
 export interface ErrorContext {
   dataSet?: string;
@@ -102,6 +103,13 @@ export class VerificationError extends Mongo2pgError {
 export class InterruptedError extends Mongo2pgError {
   constructor(message = 'interrupted by signal', options?: { cause?: unknown; context?: ErrorContext }) {
     super('INTERRUPTED', ExitCode.interrupted, message, options);
+  }
+}
+
+/** A fault of mongo2pg itself (a transform thread that died, an unexpected exception): no retry can help. */
+export class InternalError extends Mongo2pgError {
+  constructor(message: string, options?: { cause?: unknown; context?: ErrorContext }) {
+    super('INTERNAL', ExitCode.unexpected, message, options);
   }
 }
 

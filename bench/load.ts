@@ -1,21 +1,22 @@
 /**
- * One benchmark run in its own process, so its peak RSS is its own:
- *   ours     the bulk engine (cursor → transform → COPY, chunked commits with watermarks)
+ * One benchmark run in its own process, so its peak RSS is its own (threads included):
+ *   ours     the bulk engine as shipped (dist/, built by bench/run.ts): cursor → transform
+ *            threads → COPY, chunked commits with watermarks; --parallel ranges, --threads
  *   insert   a naive loader: the same transform, multi-row INSERT of 500 rows per statement
  *   file     writes the pre-transformed COPY text file that `psql \copy` loads (the ceiling)
  * Prints one JSON line: { mode, count, seconds, rate, maxRssMb }.
  */
 import { createWriteStream } from 'node:fs';
 import pg from 'pg';
-import { loadConfig } from '../app/config/load.js';
-import { usageRecords, usageRow, usageColumns } from '../app/datasets/bulk/usage-records.js';
-import { runBulkPhase } from '../app/engine/bulk-engine.js';
-import { KnownIds } from '../app/engine/integrity.js';
+import { usageRow, usageColumns } from '../app/datasets/bulk/usage-records.js';
 import { copyLine } from '../app/engine/copy-text.js';
 import { insertRows } from '../app/engine/insert.js';
-import { createLogger } from '../app/log/logger.js';
-import { redactor } from '../app/log/redact.js';
 import { bsonSource } from './bson-source.js';
+
+/** A module of the build (dist/), typed by its source: what the image runs, transform threads included. */
+async function built<T>(path: string): Promise<T> {
+  return (await import(new URL(`../dist/${path}.js`, import.meta.url).href)) as T;
+}
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,13 +29,20 @@ const mode = arg('mode');
 const count = Number(arg('count'));
 const pgUrl = arg('pg', 'postgres://unused');
 const parallel = arg('parallel', '1');
+const threads = arg('threads', '2');
 const started = process.hrtime.bigint();
 const source = bsonSource(count);
 
 if (mode === 'ours') {
+  const { loadConfig } = await built<typeof import('../app/config/load.js')>('config/load');
+  const { usageRecords } = await built<typeof import('../app/datasets/bulk/usage-records.js')>('datasets/bulk/usage-records');
+  const { runBulkPhase } = await built<typeof import('../app/engine/bulk-engine.js')>('engine/bulk-engine');
+  const { KnownIds } = await built<typeof import('../app/engine/integrity.js')>('engine/integrity');
+  const { createLogger } = await built<typeof import('../app/log/logger.js')>('log/logger');
+  const { redactor } = await built<typeof import('../app/log/redact.js')>('log/redact');
   const { config } = loadConfig(new Map([
     ['mongo_dsn', 'mongodb://in-process-bench'], ['postgres_url', pgUrl], ['credentials_master_password', 'b'.repeat(32)],
-    ['convert_bulk_parallel', parallel], ['log_level', 'error'], ['log_format', 'json'],
+    ['convert_bulk_parallel', parallel], ['convert_bulk_threads', threads], ['log_level', 'error'], ['log_format', 'json'],
   ]), {});
   const pool = new pg.Pool({ connectionString: pgUrl, max: Number(parallel) + 1 });
   const logger = createLogger(config);
@@ -66,4 +74,4 @@ if (mode === 'ours') {
 
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ mode, count, parallel: Number(parallel), seconds, rate: count / seconds, maxRssMb }));
+console.log(JSON.stringify({ mode, count, parallel: Number(parallel), threads: Number(threads), seconds, rate: count / seconds, maxRssMb }));

@@ -1,5 +1,6 @@
 // The bulk benchmark (`npm run bench`, `make bench`): usage records at several sizes, loaded
-//   - by mongo2pg's bulk engine from an in-process BSON source (1 and 2 parallel ranges),
+//   - by mongo2pg's bulk engine as built (dist/, built first) from an in-process BSON source: with
+//     the default 2 transform threads for 1 and 2 parallel ranges, and all on the main thread,
 //   - by `psql \copy` from a file already transformed into COPY text (the ceiling),
 //   - by a naive loader, INSERT of 500 rows per statement (the floor),
 // all into the same table of the same throwaway PostgreSQL, in one run. Each loader runs in its
@@ -7,7 +8,8 @@
 //
 //   npx tsx bench/run.ts [--sizes 100000,1000000,5000000] [--repeat 1] [--profile]
 //
-// --profile writes a CPU profile of mongo2pg's run at the largest size and prints where the time goes.
+// --profile writes CPU profiles of mongo2pg's run at the largest size (one per thread) and prints
+// where the time goes in each.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,11 +68,22 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-/** Self time per function from a V8 CPU profile, largest first. */
+/** Self time per function of each thread's V8 CPU profile, largest first. */
 function topFunctions(dir: string, limit = 15): string[] {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return ['(no profile written)'];
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] };
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) return ['(no profile written)'];
+  // Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>: thread 0 is the main thread; the
+  // transform threads follow (the loader hooks' own thread, idle, is left out).
+  let threads = 0;
+  return files.flatMap((file, i) => {
+    const lines = profileSummary(join(dir, file), limit);
+    if (i > 0 && /^\s*9\d\.\d%\s+\(idle\)/.test(lines[1] ?? '')) return [];
+    return [`-- ${i === 0 ? 'main thread' : `transform thread ${++threads}`}: ${lines[0]}`, ...lines.slice(1)];
+  });
+}
+
+function profileSummary(path: string, limit: number): string[] {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] };
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
@@ -83,12 +96,15 @@ function topFunctions(dir: string, limit = 15): string[] {
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   });
-  return [...self].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  return [`${(total / 1e6).toFixed(1)} s sampled`, ...top];
 }
 
 async function main(): Promise<void> {
   const sizes = (values.sizes as string).split(',').map(Number);
   const repeat = Number(values.repeat);
+  // mongo2pg is measured as shipped: the compiled build, whose transform threads run plain JS.
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   const work = mkdtempSync(join(tmpdir(), 'mongo2pg-bench-'));
   const server = await startPostgres();
   const url = new URL(server.url);
@@ -111,7 +127,7 @@ async function main(): Promise<void> {
         console.log(`skipping ${size}: not enough free disk (${freeGb.toFixed(1)} GB)`);
         continue;
       }
-      const runs: Record<string, Result[]> = { ours1: [], ours2: [], psql: [], insert: [] };
+      const runs: Record<string, Result[]> = { ours1: [], ours2: [], inline: [], psql: [], insert: [] };
       const file = join(work, `usage-${size}.copy`);
       await child(['--mode', 'file', '--count', String(size), '--file', file]);
       for (let r = 0; r < repeat; r++) {
@@ -122,13 +138,21 @@ async function main(): Promise<void> {
         await reset(pool, size);
         runs.ours2?.push(await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '2']));
         await reset(pool, size);
+        runs.inline?.push(await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '1', '--threads', '0']));
+        await reset(pool, size);
         runs.insert?.push(await child(['--mode', 'insert', '--count', String(size), '--pg', url.toString()]));
         await reset(pool, size);
       }
       rmSync(file);
       const ceiling = median((runs.psql ?? []).map((x) => x.rate));
-      const label: Record<string, string> = { psql: 'psql \\copy (pre-transformed file)', ours1: 'mongo2pg bulk, 1 range', ours2: 'mongo2pg bulk, 2 ranges', insert: 'INSERT, 500 rows/statement' };
-      for (const key of ['psql', 'ours1', 'ours2', 'insert']) {
+      const label: Record<string, string> = {
+        psql: 'psql \\copy (pre-transformed file)',
+        ours1: 'mongo2pg bulk, 1 range, 2 threads',
+        ours2: 'mongo2pg bulk, 2 ranges, 2 threads',
+        inline: 'mongo2pg bulk, 1 range, no threads',
+        insert: 'INSERT, 500 rows/statement',
+      };
+      for (const key of ['psql', 'ours1', 'ours2', 'inline', 'insert']) {
         const rs = runs[key] ?? [];
         const rate = median(rs.map((x) => x.rate));
         const rss = rs.every((x) => x.maxRssMb === null) ? '-' : median(rs.map((x) => x.maxRssMb ?? 0)).toFixed(0);
@@ -146,7 +170,7 @@ async function main(): Promise<void> {
       const size = sizes.at(-1) as number;
       const profDir = join(work, 'profile');
       await child(['--mode', 'ours', '--count', String(size), '--pg', url.toString(), '--parallel', '1'], ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
-      console.log(`\nwhere mongo2pg's time goes (self time, ${size} documents, 1 range):`);
+      console.log(`\nwhere mongo2pg's time goes (self time per thread, ${size} documents, 1 range, 2 threads):`);
       for (const l of topFunctions(profDir)) console.log(l);
     }
   } finally {

@@ -40,9 +40,10 @@ export interface BatchOutput {
 /**
  * Reference check of one document: null when it may be loaded, else the record to report and
  * whether it counts as skipped (CONVERT_SKIP_INTEGRITY_ERRORS) or failed (dry run). Without
- * either, the check throws and the run stops.
+ * either, the check throws and the run stops. `orphan`: the collection belongs to no existing
+ * tenant, so every document fails the check, before its transform (which may need the tenant).
  */
-export type IntegrityCheck = (doc: Document) => { record: FailedRecord; skipped: boolean } | null;
+export type IntegrityCheck = ((doc: Document) => { record: FailedRecord; skipped: boolean } | null) & { readonly orphan: boolean };
 
 export function transformContext(source: SourceCollection): TransformContext {
   return { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
@@ -50,7 +51,7 @@ export function transformContext(source: SourceCollection): TransformContext {
 
 export function integrityCheck(dataSet: DataSet, source: SourceCollection, known: KnownIds, options: { skipIntegrityErrors: boolean; dryRun: boolean }): IntegrityCheck {
   const tctx = transformContext(source);
-  return (doc) => {
+  const check = (doc: Document): ReturnType<IntegrityCheck> => {
     const err = source.orphan ? orphanCollectionError(source.collection) : dataSet.references ? checkReferences(dataSet.references(doc, tctx), known) : null;
     if (!err) return null;
     const id = dataSet.idOf(doc);
@@ -59,10 +60,17 @@ export function integrityCheck(dataSet: DataSet, source: SourceCollection, known
     }
     return { record: { id, error: err.message, code: err.code, context: { collection: source.collection, ...(options.skipIntegrityErrors ? { skipped: true } : {}) } }, skipped: options.skipIntegrityErrors };
   };
+  return Object.assign(check, { orphan: source.orphan === true });
 }
 
 /** Transform and reference check of one document: its rows, or null after noting why not. */
 export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext, integrity: IntegrityCheck, context: Record<string, unknown>, failures: FailedRecord[], skips: FailedRecord[]): TransformOutput | null {
+  // References are read from transformed (well-typed) documents; an orphan collection fails first.
+  const dangling = integrity.orphan ? integrity(doc) : null;
+  if (dangling) {
+    (dangling.skipped ? skips : failures).push(dangling.record);
+    return null;
+  }
   let output: TransformOutput;
   try {
     output = dataSet.transform(doc, tctx);
@@ -70,9 +78,9 @@ export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext,
     failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context });
     return null;
   }
-  const dangling = integrity(doc);
-  if (dangling) {
-    (dangling.skipped ? skips : failures).push(dangling.record);
+  const unresolved = integrity.orphan ? null : integrity(doc);
+  if (unresolved) {
+    (unresolved.skipped ? skips : failures).push(unresolved.record);
     return null;
   }
   return output;

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import { bulkDataSetList } from '../datasets/bulk/index.js';
 import type { DataSet } from '../datasets/types.js';
-import { IntegrityError, Mongo2pgError, SinkError, SourceError, TransformError, type ErrorContext } from '../errors.js';
+import { IntegrityError, InternalError, Mongo2pgError, SinkError, SourceError, TransformError, errorMessage, type ErrorContext } from '../errors.js';
 import { transformBatch, type BatchJob, type BatchOutput } from './bulk-batch.js';
 import { KnownIds } from './integrity.js';
 import type { RefKind } from './integrity.js';
@@ -41,7 +41,10 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
-/** The typed error again, so the engine treats it exactly as if it had been thrown in its thread. */
+/**
+ * The typed error again, so the engine treats it exactly as if it had been thrown in its thread;
+ * anything else (a bug) is an InternalError, which stops the run instead of being retried.
+ */
 export function reviveError(e: SerializedError): Error {
   const options = { context: e.context ?? {} };
   switch (e.code) {
@@ -54,8 +57,8 @@ export function reviveError(e: SerializedError): Error {
     case 'TRANSFORM':
       return new TransformError(e.message, options);
     default: {
-      const err = new Error(`transform thread: ${e.message}`);
-      if (e.stack) err.stack = `${err.stack}\ncaused in the transform thread by: ${e.stack}`;
+      const err = new InternalError(`transform thread: ${e.message}`, { context: { error: e.name } });
+      if (e.stack) err.stack = `${err.stack ?? ''}\ncaused in the transform thread by: ${e.stack}`;
       return err;
     }
   }
@@ -80,7 +83,14 @@ function inlineRunner(config: Config, known: KnownIds): BatchRunner {
   const dataSet = bulkDataSetsByName(config);
   return {
     depth: 1,
-    run: async (job) => transformBatch(job, dataSet(job.dataSet), known),
+    run: async (job) => {
+      try {
+        return transformBatch(job, dataSet(job.dataSet), known);
+      } catch (err) {
+        // As from a thread: typed errors as they are, anything else stops the run.
+        throw err instanceof Mongo2pgError ? err : new InternalError(`transform: ${errorMessage(err)}`, { cause: err });
+      }
+    },
     close: async () => undefined,
   };
 }
@@ -123,9 +133,9 @@ class ThreadPool implements BatchRunner {
       if ('error' in reply) p.reject(reviveError(reply.error));
       else p.resolve(reply.output);
     });
-    thread.worker.on('error', (err) => fail(new Error(`a transform thread failed: ${err.message}`, { cause: err })));
+    thread.worker.on('error', (err) => fail(new InternalError(`a transform thread failed: ${err.message}`, { cause: err })));
     thread.worker.on('exit', (code) => {
-      if (!this.closing) fail(new Error(`a transform thread exited unexpectedly (code ${code})`));
+      if (!this.closing) fail(new InternalError(`a transform thread exited unexpectedly (code ${code})`));
     });
     return thread;
   }

@@ -17,7 +17,7 @@ import { runBulkPhase } from '../../app/engine/bulk-engine.js';
 import { KnownIds, environmentKey } from '../../app/engine/integrity.js';
 import { sourceCollections } from '../../app/engine/scopes.js';
 import { createBatchRunner } from '../../app/engine/transform-pool.js';
-import { IntegrityError, SourceError } from '../../app/errors.js';
+import { IntegrityError, InternalError, SourceError } from '../../app/errors.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
 import { migrateSchema } from '../../app/schema-migrations/migrator.js';
 import { decodeSourceDocument, readRawBatch, type RawBatch, type SourceDb } from '../../app/source/source-db.js';
@@ -218,10 +218,49 @@ test('a thread that dies rejects its batches instead of leaving them waiting', {
   const config = testConfig(source, { convert_bulk_threads: '1' });
   const pool = createBatchRunner({ ...config, convert: { ...config.convert, since: 'not a date' as unknown as Date } }, new KnownIds());
   try {
-    await assert.rejects(pool.run(usageJob([usage('e1', ORG)])), /transform thread (failed|exited unexpectedly)/);
+    await assert.rejects(pool.run(usageJob([usage('e1', ORG)])), (err: unknown) => err instanceof InternalError && /transform thread (failed|exited unexpectedly)/.test(err.message));
     await assert.rejects(pool.run(usageJob([usage('e2', ORG)])), /transform thread (failed|exited unexpectedly)/, 'later batches fail at once');
   } finally {
     await pool.close();
+  }
+});
+
+test('a dead transform thread stops the bulk phase at once: no connection-error retries', { timeout: 60_000 }, async () => {
+  const target = await createTestDatabases('bulk-threads-dead');
+  targets.push(target);
+  const engine = await testEngine({ pgUrl: target.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb }, { convert_work_dir: mkdtempSync(join(tmpdir(), 'mongo2pg-work-')), convert_bulk_threads: '1' });
+  const warnings: string[] = [];
+  engine.ctx.logger.warn = ((message: string) => {
+    warnings.push(message);
+    return engine.ctx.logger;
+  }) as typeof engine.ctx.logger.warn;
+  try {
+    await migrateSchema(engine.pool, SCHEMA_DIR, engine.ctx.logger);
+    const usageRecords = bulkDataSetList(engine.config).filter((d) => d.name === 'usage_records');
+    // The threads build their data sets from this configuration, and die on it.
+    engine.ctx.config = { ...engine.config, convert: { ...engine.config.convert, since: 'not a date' as unknown as Date } };
+    const started = Date.now();
+    await assert.rejects(runBulkPhase(engine.ctx, usageRecords, () => undefined), InternalError);
+    assert.ok(Date.now() - started < 10_000, `stopped after ${Date.now() - started} ms`);
+    assert.deepEqual(warnings.filter((w) => /connection error/.test(w)), []);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('documents of an orphan collection fail the integrity check before their transform', async () => {
+  const runner = createBatchRunner(testConfig(source, { convert_bulk_threads: '0' }), new KnownIds());
+  // An execution needs its organisation/environment to transform; an orphan collection has none.
+  const job = (skipIntegrityErrors: boolean): BatchJob => ({
+    dataSet: EXECUTIONS_DATA_SET, source: { collection: 'testworkflowresults_tkcorg_gone_tkcenv_gone', orphan: true },
+    bytes: concat([BSON.serialize({ _id: new ObjectId(), id: 'exec-of-nobody' })]), dryRun: false, skipIntegrityErrors,
+  });
+  try {
+    await assert.rejects(runner.run(job(false)), (err: unknown) => err instanceof IntegrityError && /record exec-of-nobody: collection testworkflowresults_tkcorg_gone_tkcenv_gone belongs to no existing/.test(err.message));
+    const skipped = await runner.run(job(true));
+    assert.deepEqual([skipped.loaded, skipped.failures, skipped.skips.map((s) => [s.id, s.code])], [0, [], [['exec-of-nobody', 'INTEGRITY']]]);
+  } finally {
+    await runner.close();
   }
 });
 

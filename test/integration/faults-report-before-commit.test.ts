@@ -55,7 +55,7 @@ test('the failures are reported while the chunk is still uncommitted, then it co
   try {
     const cursor = engine.ctx.db.collection('usage').find({}, { sort: { _id: 1 }, raw: true });
     const job = { dataSet: ds.name, source: { collection: 'usage' }, dryRun: false, skipIntegrityErrors: false };
-    const result = await loadChunk(watched, { cursor, runner, job }, engine.ctx, ds, {}, range, () => null, async (records: readonly FailedRecord[]) => {
+    const result = await loadChunk(watched, { cursor, runner, job }, engine.ctx, ds, {}, range, Object.assign(() => null, { orphan: false }), async (records: readonly FailedRecord[]) => {
       const visible = await engine.pool.query("SELECT failed FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records'");
       events.push(`report ${records.map((r) => r.id).join(',')} (watermark visible to others: ${visible.rowCount})`);
     });
