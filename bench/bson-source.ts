@@ -57,10 +57,14 @@ const TEMPLATES = Array.from({ length: 1024 }, (_, i) => Buffer.from(BSON.serial
 /** `_id` is the first element: int32 length, type byte 0x07, "_id\0", then the 12 id bytes. */
 const ID_OFFSET = 4 + 1 + 4;
 
-/** Document i's bytes: its template with the id patched in (valid until the template is reused). */
+/**
+ * Document i's bytes: a copy of its template (a driver too hands out one buffer per document) with
+ * the counter part of the id set to i; the templates' ids already carry idOf's timestamp.
+ */
 function bytesOf(i: number): Uint8Array {
-  const bytes = TEMPLATES[i % TEMPLATES.length] as Buffer;
-  idOf(i).id.forEach((b, k) => (bytes[ID_OFFSET + k] = b));
+  const bytes = Buffer.from(TEMPLATES[i % TEMPLATES.length] as Buffer);
+  bytes.writeUInt32BE(Math.floor(i / 2 ** 32), ID_OFFSET + 4);
+  bytes.writeUInt32BE(i >>> 0, ID_OFFSET + 8);
   return bytes;
 }
 

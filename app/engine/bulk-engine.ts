@@ -48,6 +48,18 @@ interface Unit {
 /** Runs all bulk data sets; returns their statistics in the order given. */
 export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSet[], onTaskDone: (stats: DataSetStats) => void): Promise<DataSetStats[]> {
   const { config } = ctx;
+  if (dataSets.length === 0) return [];
+  // Threads boot (load their modules) while the collections are counted and split.
+  const runner = createBatchRunner(config, ctx.known);
+  try {
+    return await runTasks(ctx, dataSets, onTaskDone, runner);
+  } finally {
+    await runner.close();
+  }
+}
+
+async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTaskDone: (stats: DataSetStats) => void, runner: BatchRunner): Promise<DataSetStats[]> {
+  const { config } = ctx;
   if (!config.convert.dryRun) await ensureProgressTable(ctx.pool);
   const tasks: Task[] = [];
   const units: Unit[] = [];
@@ -79,12 +91,11 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
 
   let next = 0;
   let firstError: unknown = null;
-  const runner = units.length > 0 ? createBatchRunner(config, ctx.known) : null;
   const worker = async (): Promise<void> => {
     while (firstError === null && next < units.length) {
       const unit = units[next++] as Unit;
       try {
-        await runUnit(ctx, unit, runner as BatchRunner);
+        await runUnit(ctx, unit, runner);
       } catch (err) {
         firstError ??= err;
         return;
@@ -92,11 +103,7 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
       if (--unit.task.pendingUnits === 0) await finishTask(unit.task);
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
-  } finally {
-    await runner?.close();
-  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
   await Promise.all(tasks.map((t) => t.report.close()));
   if (firstError !== null) throw firstError;
   return tasks.map((t) => t.stats);
@@ -155,6 +162,11 @@ function rangeQuery(filter: Filter<Document>, range: RangeProgress): Filter<Docu
   return Object.keys(filter).length === 0 ? { _id: idCond } : { $and: [filter, { _id: idCond }] };
 }
 
+/** A fault in code (ours or a library's), not in a connection: the same chunk would fail again. */
+function isProgrammingError(err: unknown): boolean {
+  return err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || err instanceof SyntaxError;
+}
+
 function batchJob(ctx: EngineContext, unit: Unit): Omit<BatchJob, 'bytes'> {
   const { dryRun, skipIntegrityErrors } = ctx.config.convert;
   return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors };
@@ -211,7 +223,7 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
       }
     } catch (err) {
       broken = err instanceof Error ? err : new Error(String(err));
-      if (signal.aborted || isMongo2pgError(err) || ++transientFailures > TRANSIENT_RETRIES) throw err;
+      if (signal.aborted || isMongo2pgError(err) || isProgrammingError(err) || ++transientFailures > TRANSIENT_RETRIES) throw err;
       logger.warn('bulk chunk interrupted by a connection error; resuming from the last committed document', { task: task.dataSet.name, source: range.source, attempt: transientFailures, error: errorMessage(err) });
       // The chunk was rolled back: the watermark in the database is authoritative.
       await sleep(Math.min(1000 * transientFailures, 5000), signal);

@@ -158,9 +158,11 @@ class ThreadPool implements BatchRunner {
 }
 
 function spawnWorker(workerData: WorkerSetup): Worker {
-  // Built: the thread runs dist/engine/transform-worker.js. From source (tests, benchmarks under
-  // tsx): the thread registers tsx itself, as a worker's loader hooks are its own.
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./transform-worker.js', import.meta.url), { workerData });
+  // Built: the thread runs dist/engine/transform-worker.js, plain JavaScript, without the
+  // process's node options (a TypeScript loader there slowed each thread's start). From source
+  // (tests, benchmarks under tsx): the thread registers tsx itself, as a worker's loader hooks
+  // are its own.
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./transform-worker.js', import.meta.url), { workerData, execArgv: [] });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./transform-worker.ts', import.meta.url).href;
   return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
