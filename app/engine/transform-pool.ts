@@ -158,12 +158,26 @@ class ThreadPool implements BatchRunner {
 }
 
 function spawnWorker(workerData: WorkerSetup): Worker {
-  // Built: the thread runs dist/engine/transform-worker.js, plain JavaScript, without the
-  // process's node options (a TypeScript loader there slowed each thread's start). From source
-  // (tests, benchmarks under tsx): the thread registers tsx itself, as a worker's loader hooks
-  // are its own.
-  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./transform-worker.js', import.meta.url), { workerData, execArgv: [] });
+  // Built: the thread runs dist/engine/transform-worker.js, plain JavaScript. From source (tests,
+  // benchmarks under tsx): the thread registers tsx itself, as a worker's loader hooks are its own.
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./transform-worker.js', import.meta.url), { workerData, execArgv: builtThreadExecArgv() });
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./transform-worker.ts', import.meta.url).href;
   return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData });
+}
+
+/**
+ * The process's node options for a built thread, without module loaders: plain JavaScript needs
+ * none, and a TypeScript loader (the build imported from a tsx process, as the benchmark does)
+ * slowed each thread's start. Unchanged (inherited, as Node checks them) when there is none.
+ */
+function builtThreadExecArgv(): string[] | undefined {
+  const kept: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (/^(--import|--require|--loader|--experimental-loader|-r)$/.test(arg)) i++;
+    else if (!/^--(import|require|loader|experimental-loader)=/.test(arg)) kept.push(arg);
+  }
+  return kept.length === args.length ? undefined : kept;
 }
