@@ -24,6 +24,7 @@ import { decodeSourceDocument, readRawBatch, type RawBatch, type SourceDb } from
 import { tableDigest } from '../../app/verify/compare-rows.js';
 import { generateFixtures, type FixtureManifest } from '../fixtures/generate.js';
 import { plannedDocuments } from '../fixtures/in-memory.js';
+import { withMongo } from '../helpers/seed.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { memorySource } from '../helpers/bson-source.js';
 import { testEngine } from '../helpers/engine.js';
@@ -43,13 +44,7 @@ const targets: TestDatabases[] = [];
 
 before(async () => {
   source = await createTestDatabases('bulk-threads-source');
-  const client = new MongoClient(source.mongoUrl);
-  await client.connect();
-  try {
-    manifest = await generateFixtures(client.db(source.mongoDb), FIXTURES);
-  } finally {
-    await client.close();
-  }
+  manifest = await withMongo(source.mongoUrl, source.mongoDb, (db) => generateFixtures(db, FIXTURES));
 });
 after(async () => {
   await Promise.all([source, ...targets].map((d) => d.cleanup()));

@@ -21,6 +21,7 @@ import { SCHEMA_DIR } from '../../app/run/migrate.js';
 import { migrateSchema } from '../../app/schema-migrations/migrator.js';
 import { generateFixtures, type FixtureManifest } from '../fixtures/generate.js';
 import type { EdgeTag } from '../fixtures/manifest.js';
+import { withMongo } from '../helpers/seed.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 
@@ -41,13 +42,7 @@ const engines: TestEngine[] = [];
 
 before(async () => {
   source = await createTestDatabases('datasets-bulk-source');
-  const client = new MongoClient(source.mongoUrl);
-  await client.connect();
-  try {
-    manifest = await generateFixtures(client.db(source.mongoDb), FIXTURES);
-  } finally {
-    await client.close();
-  }
+  manifest = await withMongo(source.mongoUrl, source.mongoDb, (db) => generateFixtures(db, FIXTURES));
 });
 after(async () => {
   const closing = Promise.allSettled(engines.map((e) => e.close()));
