@@ -195,7 +195,7 @@ export async function loadChunk(
     }
     await client.query('ROLLBACK').catch(() => undefined);
     if (!isDataError(err)) throw err;
-    return await redoChunkCarefully(client, ctx, dataSet, tctx, before, after, integrity, err, reportBeforeCommit);
+    return await redoChunkCarefully(client, input, ctx, dataSet, tctx, before, after, integrity, err, reportBeforeCommit);
   }
 }
 
@@ -212,12 +212,20 @@ async function copyText(client: PoolClient, spec: TableSpec, texts: readonly Uin
   await done;
 }
 
+/** `_id` in (lower, upper]; no lower bound at the start of a range. */
+function idsBetween(lower: unknown, upper: unknown): Document {
+  return { $lte: upper, ...(lower === undefined ? {} : { $gt: lower }) };
+}
+
 /**
- * Re-reads the chunk's documents (after the previous watermark, up to the new one) and writes each
- * under its own savepoint: documents PostgreSQL refuses are reported, the rest land.
+ * Loads the chunk again (after the previous watermark, up to the new one) in one transaction, each
+ * batch's COPY under its own savepoint; only a batch PostgreSQL refuses is written document by
+ * document, so a few bad rows in a large chunk cost a few batches, not the whole chunk, of
+ * single-row statements. Documents PostgreSQL refuses are reported, the rest land.
  */
 async function redoChunkCarefully(
   client: PoolClient,
+  input: ChunkInput,
   ctx: EngineContext,
   dataSet: DataSet,
   tctx: TransformContext,
@@ -227,36 +235,50 @@ async function redoChunkCarefully(
   cause: unknown,
   reportBeforeCommit: ReportBeforeCommit,
 ): Promise<ChunkResult> {
-  ctx.logger.warn('COPY refused a row; writing this chunk document by document', { task: dataSet.name, source: before.source, error: errorMessage(cause) });
+  ctx.logger.warn('COPY refused a row; loading this chunk again batch by batch', { task: dataSet.name, source: before.source, error: errorMessage(cause) });
   const lower = before.lastId !== undefined ? before.lastId : before.lo;
-  const idRange: Document = { $lte: after.lastId, ...(lower === undefined ? {} : { $gt: lower }) };
-  const cursor = ctx.db.collection(before.collection).find({ $and: [dataSet.filter ?? {}, { _id: idRange }] }, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize });
+  const filter = (upper: unknown, from: unknown): Document => ({ $and: [dataSet.filter ?? {}, { _id: idsBetween(from, upper) }] });
+  const { bulkReadSize } = ctx.config.convert;
+  const cursor = ctx.db.collection(before.collection).find(filter(after.lastId, lower), { sort: { _id: 1 }, batchSize: bulkReadSize, raw: true });
   const failures: FailedRecord[] = [];
   const skips: FailedRecord[] = [];
+  const counters = new Map<string, number>();
   let migrated = 0;
   await client.query('BEGIN');
   try {
-    for await (const doc of cursor) {
-      const output = prepare(dataSet, doc, tctx, integrity, { collection: before.collection }, failures, skips);
-      if (output === null) continue;
-      await client.query('SAVEPOINT doc');
+    const feed = new BatchFeed(cursor, input.runner, input.job, Number.POSITIVE_INFINITY);
+    let batchLower = lower;
+    for (let fed = await feed.next(); fed !== null; fed = await feed.next()) {
+      const { output } = fed;
+      await client.query('SAVEPOINT batch');
       try {
-        for (const spec of dataSet.tables) {
-          const rows = output.filter((o) => o.table === spec.table).flatMap((o) => o.rows);
-          if (rows.length > 0) await insertRows(client, spec, rows, 'strict');
+        for (const [i, spec] of dataSet.tables.entries()) {
+          const text = output.text[i];
+          if (text !== undefined && text.byteLength > 0) await copyText(client, spec, [text]);
         }
-        await client.query('RELEASE SAVEPOINT doc');
-        migrated++;
+        await client.query('RELEASE SAVEPOINT batch');
+        migrated += output.loaded;
+        failures.push(...output.failures);
+        skips.push(...output.skips);
+        for (const [key, n] of output.counters) counters.set(key, (counters.get(key) ?? 0) + n);
       } catch (err) {
-        await client.query('ROLLBACK TO SAVEPOINT doc');
+        await client.query('ROLLBACK TO SAVEPOINT batch');
         if (!isDataError(err)) throw err;
-        failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: 'SINK_WRITE', context: { collection: before.collection } });
+        ctx.logger.warn('COPY refused a row of a batch; writing its documents one by one', { task: dataSet.name, source: before.source, documents: output.documents, error: errorMessage(err) });
+        const docs = ctx.db.collection(before.collection).find(filter(fed.lastId, batchLower), { sort: { _id: 1 }, batchSize: bulkReadSize });
+        try {
+          migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips);
+        } finally {
+          await docs.close();
+        }
       }
+      batchLower = fed.lastId;
     }
     const progress: RangeProgress = { ...after, migrated: before.migrated + migrated, failed: before.failed + failures.length, skipped: before.skipped + skips.length };
     await writeRange(client, dataSet.name, progress);
     if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
+    if (dataSet.counters) for (const [key, n] of counters) dataSet.counters.set(key, (dataSet.counters.get(key) ?? 0) + n);
     return { progress, failures: [...failures, ...skips] };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -264,4 +286,27 @@ async function redoChunkCarefully(
   } finally {
     await cursor.close();
   }
+}
+
+/** Each document under its own savepoint, inside the caller's transaction: returns how many landed. */
+async function documentByDocument(client: PoolClient, cursor: AsyncIterable<Document>, dataSet: DataSet, tctx: TransformContext, integrity: IntegrityCheck, collection: string, failures: FailedRecord[], skips: FailedRecord[]): Promise<number> {
+  let migrated = 0;
+  for await (const doc of cursor) {
+    const output = prepare(dataSet, doc, tctx, integrity, { collection }, failures, skips);
+    if (output === null) continue;
+    await client.query('SAVEPOINT doc');
+    try {
+      for (const spec of dataSet.tables) {
+        const rows = output.filter((o) => o.table === spec.table).flatMap((o) => o.rows);
+        if (rows.length > 0) await insertRows(client, spec, rows, 'strict');
+      }
+      await client.query('RELEASE SAVEPOINT doc');
+      migrated++;
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT doc');
+      if (!isDataError(err)) throw err;
+      failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: 'SINK_WRITE', context: { collection } });
+    }
+  }
+  return migrated;
 }

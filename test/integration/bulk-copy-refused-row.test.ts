@@ -49,3 +49,34 @@ test('a duplicate key inside a chunk fails that document only', async () => {
   assert.equal(report[0].code, 'SINK_WRITE');
   assert.match(report[0].error, /duplicate key/);
 });
+
+test('refused rows in a large chunk: only their batches are written document by document', async () => {
+  const own = await createTestDatabases('bulk-copy-refused-batches');
+  const dir = mkdtempSync(join(tmpdir(), 'mongo2pg-work-'));
+  // One chunk of all 450 documents, read (and transformed) in batches of 50.
+  const big = await testEngine(own, { convert_bulk_write_size: '1000', convert_bulk_read_size: '50', convert_work_dir: dir });
+  const slowPath: number[] = [];
+  const warn = big.ctx.logger.warn.bind(big.ctx.logger);
+  big.ctx.logger.warn = ((message: string, meta?: { documents?: number }) => {
+    if (/writing its documents one by one/.test(message)) slowPath.push(meta?.documents ?? -1);
+    return warn(message, meta);
+  }) as typeof big.ctx.logger.warn;
+  try {
+    await withMongo(own.mongoUrl, own.mongoDb, (m) => seedUsage(m, COUNT));
+    await migrateSchema(big.pool, SCHEMA_DIR, big.ctx.logger);
+    const clashes = [120, 333].map((i) => usageDoc(i)._id.toHexString());
+    for (const id of clashes) {
+      await big.pool.query("INSERT INTO usage_records (mongo_id, organization_id, metric, quantity, recorded_at) VALUES ($1, 'preexisting', 'm', 1, now())", [id]);
+    }
+    const [stats] = await runBulkPhase(big.ctx, [usageRecords(null)], () => undefined);
+    assert.deepEqual([stats?.total, stats?.successful, stats?.failed], [COUNT, COUNT - 2, 2]);
+    assert.deepEqual(slowPath, [50, 50], 'the two batches holding a refused row, and no other');
+    const { rows } = await big.pool.query<{ n: number; distinct_ids: number; kept: number }>("SELECT count(*)::int AS n, count(DISTINCT mongo_id)::int AS distinct_ids, count(*) FILTER (WHERE organization_id = 'preexisting')::int AS kept FROM usage_records");
+    assert.deepEqual(rows[0], { n: COUNT, distinct_ids: COUNT, kept: 2 });
+    const report = readFileSync(join(dir, 'usage_records_migration_errors.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; code: string });
+    assert.deepEqual(report.map((r) => [r.id, r.code]).sort(), clashes.map((id) => [id, 'SINK_WRITE']).sort());
+  } finally {
+    await big.close();
+    await own.cleanup();
+  }
+});
