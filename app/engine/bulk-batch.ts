@@ -86,6 +86,11 @@ export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext,
   return output;
 }
 
+/** Adds counts (DataSet.counters entries of a batch or chunk) to a map of totals. */
+export function addCounts(totals: Map<string, number> | undefined, counts: Iterable<[string, number]>): void {
+  if (totals) for (const [key, n] of counts) totals.set(key, (totals.get(key) ?? 0) + n);
+}
+
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 

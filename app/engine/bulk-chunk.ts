@@ -12,7 +12,7 @@ import type { DataSet, TableSpec, TransformContext } from '../datasets/types.js'
 import type { FailedRecord } from '../report/error-report.js';
 import type { PoolClient } from '../sink/postgres.js';
 import { decodeSourceDocument, readRawBatch, type SourceCursor } from '../source/source-db.js';
-import { prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
+import { addCounts, prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
 import { writeRange, type RangeProgress } from './bulk-progress.js';
 import type { EngineContext } from './context.js';
 import { insertRows } from './insert.js';
@@ -162,7 +162,7 @@ export async function loadChunk(
       loaded += output.loaded;
       failures.push(...output.failures);
       skips.push(...output.skips);
-      for (const [key, n] of output.counters) counters.set(key, (counters.get(key) ?? 0) + n);
+      addCounts(counters, output.counters);
       const [main, ...children] = output.text;
       children.forEach((text, i) => {
         if (text.byteLength === 0) return;
@@ -184,7 +184,7 @@ export async function loadChunk(
     await writeRange(client, dataSet.name, after);
     if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
-    if (dataSet.counters) for (const [key, n] of counters) dataSet.counters.set(key, (dataSet.counters.get(key) ?? 0) + n);
+    addCounts(dataSet.counters, counters);
     return { progress: after, failures: [...failures, ...skips] };
   } catch (err) {
     // An error raised here while the COPY is still open (a source error, an integrity abort)
@@ -260,7 +260,7 @@ async function redoChunkCarefully(
         migrated += output.loaded;
         failures.push(...output.failures);
         skips.push(...output.skips);
-        for (const [key, n] of output.counters) counters.set(key, (counters.get(key) ?? 0) + n);
+        addCounts(counters, output.counters);
       } catch (err) {
         await client.query('ROLLBACK TO SAVEPOINT batch');
         if (!isDataError(err)) throw err;
@@ -278,7 +278,7 @@ async function redoChunkCarefully(
     await writeRange(client, dataSet.name, progress);
     if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
     await client.query('COMMIT');
-    if (dataSet.counters) for (const [key, n] of counters) dataSet.counters.set(key, (dataSet.counters.get(key) ?? 0) + n);
+    addCounts(dataSet.counters, counters);
     return { progress, failures: [...failures, ...skips] };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

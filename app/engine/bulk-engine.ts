@@ -19,7 +19,7 @@ import { ErrorReport, type FailedRecord } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 import { sleep } from '../util/retry.js';
-import { integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
+import { addCounts, integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
 import { BatchFeed, loadChunk } from './bulk-chunk.js';
 import type { EngineContext } from './context.js';
@@ -255,7 +255,7 @@ async function dryRunUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): 
       task.stats.failed += output.failures.length;
       task.stats.skipped += output.skips.length;
       for (const r of [...output.failures, ...output.skips]) task.report.record(r);
-      if (task.dataSet.counters) for (const [key, n] of output.counters) task.dataSet.counters.set(key, (task.dataSet.counters.get(key) ?? 0) + n);
+      addCounts(task.dataSet.counters, output.counters);
       ctx.progress?.taskProgress(task.dataSet.name, task.stats);
     }
   } finally {

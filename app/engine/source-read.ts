@@ -18,7 +18,10 @@ export function undecodableDocument(collection: string, lastId: unknown, err: un
   return new SourceError('SOURCE_READ', `${collection}: a document ${after} cannot be decoded (${errorMessage(err)}); PostgreSQL could not store it as it is and the read cannot continue past it: fix or remove that document in MongoDB, then run again with CONVERT_SKIP_EXISTING=true`, { cause: err, context: { collection, afterId: lastId === undefined ? null : String(lastId) } });
 }
 
-export function decodeChecked(cursor: SourceCursor, collection: string): SourceCursor {
+/** What the readers of decoded documents use of a cursor. */
+export type DecodedCursor = Pick<SourceCursor, 'next' | 'close' | typeof Symbol.asyncIterator>;
+
+export function decodeChecked(cursor: SourceCursor, collection: string): DecodedCursor {
   let lastId: unknown;
   const next = async (): Promise<Document | null> => {
     try {
@@ -32,23 +35,6 @@ export function decodeChecked(cursor: SourceCursor, collection: string): SourceC
   };
   return {
     next,
-    hasNext: () => cursor.hasNext(),
-    bufferedCount: () => cursor.bufferedCount(),
-    readBufferedDocuments: (count?: number) => {
-      const docs: Document[] = [];
-      const want = count ?? cursor.bufferedCount();
-      // One at a time, so an undecodable document is named after the exact one before it.
-      while (docs.length < want && cursor.bufferedCount() > 0) {
-        try {
-          docs.push(...cursor.readBufferedDocuments(1));
-        } catch (err) {
-          if (!isDecodeError(err)) throw err;
-          throw undecodableDocument(collection, lastId, err);
-        }
-        lastId = docs.at(-1)?._id;
-      }
-      return docs;
-    },
     close: () => cursor.close(),
     async *[Symbol.asyncIterator]() {
       for (let doc = await next(); doc !== null; doc = await next()) yield doc;

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/load.js';
 import { bulkDataSetList } from '../datasets/bulk/index.js';
 import type { DataSet } from '../datasets/types.js';
-import { IntegrityError, InternalError, Mongo2pgError, SinkError, SourceError, TransformError, errorMessage, type ErrorContext } from '../errors.js';
+import { IntegrityError, InternalError, Mongo2pgError, SinkError, SourceError, errorMessage, type ErrorContext } from '../errors.js';
 import { transformBatch, type BatchJob, type BatchOutput } from './bulk-batch.js';
 import { KnownIds } from './integrity.js';
 import type { RefKind } from './integrity.js';
@@ -54,8 +54,6 @@ export function reviveError(e: SerializedError): Error {
       return new SourceError('SOURCE_READ', e.message, options);
     case 'SINK_WRITE':
       return new SinkError('SINK_WRITE', e.message, options);
-    case 'TRANSFORM':
-      return new TransformError(e.message, options);
     default: {
       const err = new InternalError(`transform thread: ${e.message}`, { context: { error: e.name } });
       if (e.stack) err.stack = `${err.stack ?? ''}\ncaused in the transform thread by: ${e.stack}`;

@@ -7,6 +7,7 @@ import { ObjectId, type Document, type Filter } from 'mongodb';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import type { SourceDb } from '../source/source-db.js';
 import { decodeChecked } from '../engine/source-read.js';
+import { mulberry32 } from '../util/prng.js';
 
 /** Documents per sample window: consecutive `_id`s, one skip per window. */
 const WINDOW = 25;
@@ -34,18 +35,6 @@ export async function* allRecords(db: SourceDb, dataSet: DataSet, sources: reado
   }
 }
 
-/** Small deterministic PRNG (mulberry32), so a sample can be drawn again from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * About `size` records spread over the collections in proportion to their counts: windows of
  * consecutive documents at random offsets (a skip on the `_id` index each), never the same
@@ -59,7 +48,7 @@ export async function* sampledRecords(
   seed: number,
   signal: AbortSignal,
 ): AsyncGenerator<SourceRecord> {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const total = sources.reduce((n, s) => n + s.count, 0);
   for (const { source, count } of sources) {
     if (count === 0) continue;

@@ -14,11 +14,12 @@ import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import type { Config } from '../../app/config/load.js';
 import { recordDataSets } from '../../app/datasets/registry.js';
+import { mulberry32 } from '../../app/util/prng.js';
 import { FIXTURE_MASTER_PASSWORD, generateFixtures, type FixtureOptions } from '../fixtures/generate.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { PG_URL_ENV } from '../harness/postgres.js';
 import { baseEnv, spawnCli, type CliResult } from '../helpers/cli.js';
-import { contentDigests, seeded, terminateBackends, testConfig, workDir, type RestartableMongo } from '../helpers/faults.js';
+import { contentDigests, terminateBackends, testConfig, workDir, type RestartableMongo } from '../helpers/faults.js';
 
 /** Small but with every kind of record: messy, orphans (skipped), edge cases (failed). */
 export const FAULT_FIXTURES: Partial<FixtureOptions> = {
@@ -263,7 +264,7 @@ async function trial(
 /** Seeded point of a trial: the phase, and the share of its rows committed before the fault. */
 export function trialPoint(seed: number, phase?: Phase): { phase: Phase; fraction: number } {
   // Neighbouring seeds give correlated first outputs of a small PRNG: scramble the seed first.
-  const random = seeded(Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ (seed >>> 13));
+  const random = mulberry32(Math.imul((seed ^ 0x9e3779b9) >>> 0, 0x85ebca6b) ^ (seed >>> 13));
   const p: Phase = phase ?? (random() < 0.5 ? 'records' : 'bulk');
   return { phase: p, fraction: random() * 0.95 };
 }

@@ -2,7 +2,7 @@
  * Helpers of the verification, bad-input and fault tests: the whole run in-process against real
  * databases, content digests of every table a run writes (to compare a faulted target with a
  * clean one by content, not by counts), a MongoDB-wire server the test can stop and start again,
- * PostgreSQL backends to terminate, and a seeded PRNG for reproducible trials.
+ * PostgreSQL backends to terminate.
  */
 import { mkdir } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
@@ -101,18 +101,6 @@ export async function contentDigests(pgUrl: string, config: Config, except: Read
   } finally {
     await pool.end();
   }
-}
-
-/** Small deterministic PRNG (mulberry32) for reproducible trials. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Ends the PostgreSQL sessions of a database whose current statement matches `like` (e.g. 'COPY%'). */
