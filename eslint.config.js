@@ -11,7 +11,8 @@ export default tseslint.config(
       'no-console': 'off',
       // bson ships CJS and ESM builds; the driver uses the CJS one. Importing 'bson' from ESM gives
       // different classes, so `instanceof ObjectId` silently fails on driver-decoded documents.
-      'no-restricted-imports': ['error', { paths: [{ name: 'bson', message: "Import BSON types from 'mongodb' (dual-package hazard: instanceof fails across the two bson builds)." }] }],
+      // Type-only imports are erased, so they are safe.
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'bson', allowTypeImports: true, message: "Import BSON values from app/source/bson.ts or 'mongodb' (dual-package hazard: instanceof fails across the two bson builds)." }] }],
     },
   },
   {

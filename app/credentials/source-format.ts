@@ -14,7 +14,7 @@
  * read. Everything here is pure apart from drawing random salt/nonce when none are given.
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Binary, type Document } from 'mongodb';
+import { Binary, type Document } from '../source/bson.js';
 import { CredentialError } from './errors.js';
 
 export const SOURCE_ALG = 'AES-256-GCM';

@@ -3,7 +3,7 @@
  * mongo2pg.bulk_progress, advanced in the same transaction as the rows it accounts for.
  * `_id` values are stored as canonical Extended JSON so their exact BSON type survives.
  */
-import { BSON } from 'mongodb';
+import { BSON, type Document } from '../source/bson.js';
 import type { PoolClient } from '../sink/postgres.js';
 
 export const PROGRESS_TABLE = 'mongo2pg.bulk_progress';
@@ -47,7 +47,7 @@ export function encodeId(id: unknown): string | null {
 }
 
 export function decodeId(json: unknown): unknown {
-  return json === null || json === undefined ? undefined : (BSON.EJSON.deserialize(json as BSON.Document, { relaxed: false }) as { id: unknown }).id;
+  return json === null || json === undefined ? undefined : (BSON.EJSON.deserialize(json as Document, { relaxed: false }) as { id: unknown }).id;
 }
 
 interface ProgressRow {

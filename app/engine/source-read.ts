@@ -4,7 +4,7 @@
  * retry, and the cursor cannot step past it: the read stops with a SourceError that names the
  * collection and the last `_id` read, so the operator can find and fix the document.
  */
-import { BSON, type Document } from 'mongodb';
+import { BSON, type Document } from '../source/bson.js';
 import { SourceError, errorMessage } from '../errors.js';
 import type { SourceCursor } from '../source/source-db.js';
 

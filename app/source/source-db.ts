@@ -2,7 +2,8 @@
  * The narrow part of the MongoDB driver the engines use. A driver `Db` satisfies it as is; the
  * benchmark and some tests pass in-process BSON sources through the same interface.
  */
-import { BSON, type Document, type Filter } from 'mongodb';
+import type { Filter } from 'mongodb';
+import { BSON, type Document } from './bson.js';
 
 export interface FindOptions {
   sort?: Document;

@@ -5,7 +5,7 @@
  * Like values.ts, each mapper returns a faithful value or throws TransformError naming the field.
  */
 import { createHash } from 'node:crypto';
-import { ObjectId, type Document } from 'mongodb';
+import { ObjectId, type Document } from '../source/bson.js';
 import { TransformError } from '../errors.js';
 import type { PgValue } from '../datasets/types.js';
 import { bsonTypeName, checkText, isMissing, toJsonText, toText } from './values.js';

@@ -7,7 +7,7 @@
  * ({"$oid"}, {"$date"}, {"$numberDecimal"}, {"$numberLong"} beyond 2^53, {"$binary"} …), so a jsonb
  * value can always be turned back into the exact BSON it came from.
  */
-import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'mongodb';
+import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from '../source/bson.js';
 import { TransformError } from '../errors.js';
 
 /** PostgreSQL timestamptz accepts 4713 BC .. 294276 AD; JS Date covers ±275760 years, so only the low end needs a check. */

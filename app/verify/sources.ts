@@ -3,7 +3,8 @@
  * engines), or a sample spread over each collection in windows of consecutive documents, and
  * single reported records looked up by `_id`.
  */
-import { ObjectId, type Document, type Filter } from 'mongodb';
+import type { Filter } from 'mongodb';
+import { ObjectId, type Document } from '../source/bson.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import type { SourceDb } from '../source/source-db.js';
 import { decodeChecked } from '../engine/source-read.js';
