@@ -9,7 +9,7 @@
 import { escapeIdentifier } from 'pg';
 import { SinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Pool } from '../sink/postgres.js';
+import { checkout, type Pool } from '../sink/postgres.js';
 
 const TABLE = 'mongo2pg.deferred_objects';
 
@@ -23,7 +23,7 @@ interface Deferred {
 }
 
 export async function deferConstraints(pool: Pool, tables: readonly string[], logger: Logger): Promise<number> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('BEGIN');
     await client.query('CREATE SCHEMA IF NOT EXISTS mongo2pg');
@@ -70,7 +70,7 @@ export async function restoreConstraints(pool: Pool, logger: Logger): Promise<nu
   const { rows } = await pool.query<Deferred>(`SELECT table_name, name, kind, definition FROM ${TABLE} ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'foreign_key' THEN 1 ELSE 2 END, table_name, name`);
   const began = Date.now();
   for (const d of rows) {
-    const client = await pool.connect();
+    const client = await checkout(pool);
     try {
       await client.query('BEGIN');
       const t = escapeIdentifier(d.table_name);

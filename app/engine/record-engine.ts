@@ -9,7 +9,7 @@ import { IntegrityError, SinkError, errorMessage, isMongo2pgError } from '../err
 import type { DataSet, SourceCollection, TableRows, TransformContext } from '../datasets/types.js';
 import { ErrorReport } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
-import type { PoolClient } from '../sink/postgres.js';
+import { checkout, type PoolClient } from '../sink/postgres.js';
 import type { EngineContext } from './context.js';
 import { insertRows, type InsertMode } from './insert.js';
 import { checkReferences, orphanCollectionError } from './integrity.js';
@@ -161,7 +161,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
 
 /** Writes prepared rows of one batch in one transaction. */
 async function writeBatch(ctx: EngineContext, dataSet: DataSet, prepared: Prepared[], mode: InsertMode): Promise<{ inserted: number; existing: number }> {
-  const client: PoolClient = await ctx.pool.connect();
+  const client: PoolClient = await checkout(ctx.pool);
   try {
     await client.query('BEGIN');
     let inserted = 0;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { SinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Pool, PoolClient } from '../sink/postgres.js';
+import { checkout, type Pool, type PoolClient } from '../sink/postgres.js';
 import { parseGooseFile, type GooseMigration } from './goose-file.js';
 
 export const GOOSE_TABLE = 'goose_db_version';
@@ -54,7 +54,7 @@ export interface MigrateResult {
 
 export async function migrateSchema(pool: Pool, dir: string, logger: Logger, options: { lockTimeoutMs?: number } = {}): Promise<MigrateResult> {
   const migrations = loadMigrations(dir);
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query(`SET lock_timeout = ${Math.round(options.lockTimeoutMs ?? 60_000)}`);
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY.toString()]);

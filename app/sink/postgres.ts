@@ -56,9 +56,34 @@ export async function connectSink(config: Config, logger: Logger, signal?: Abort
   return pool;
 }
 
+/**
+ * A client taken from the pool, safe to keep out. While it is out, a client has no 'error'
+ * listener of the pool's, and a connection PostgreSQL ends meanwhile (pg_terminate_backend, a
+ * restart, a failover) emits 'error' on it: with nobody listening, that ends the process. Here the
+ * event is only noted. The query in progress fails, which is what callers handle, and release()
+ * then discards the lost connection instead of pooling it again. When the socket's end comes only
+ * after the release (the server's FATAL message fails the query first), the pool's own idle
+ * listener removes the client and the pool's 'error' handler (connectSink's) reports it.
+ */
+export async function checkout(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error): void => {
+    lost = err;
+  };
+  client.on('error', onError);
+  const release = client.release;
+  client.release = (err?: Error | boolean) => {
+    client.off('error', onError);
+    client.release = release;
+    release(err ?? lost);
+  };
+  return client;
+}
+
 /** Runs fn in a transaction on one client; rolls back on any error. */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const client = await checkout(pool);
   try {
     await client.query('BEGIN');
     const result = await fn(client);

@@ -7,7 +7,7 @@
 import type { Config } from '../config/load.js';
 import type { DataSet } from '../datasets/types.js';
 import type { Logger } from '../log/logger.js';
-import type { Pool, PoolClient } from '../sink/postgres.js';
+import { checkout, type Pool, type PoolClient } from '../sink/postgres.js';
 import type { SourceDb } from '../source/source-db.js';
 import { tableCount, tableDigest, tableKeys } from './compare-rows.js';
 import { DEFAULT_VERIFY_OPTIONS, type VerifyContext, type VerifyOptions } from './context.js';
@@ -35,7 +35,7 @@ const EXTRA_KEYS_LISTED = 10;
 export async function verify(deps: VerifyDeps, dataSets: readonly DataSet[]): Promise<VerificationReport> {
   const options = { ...DEFAULT_VERIFY_OPTIONS, ...deps.options };
   // One session for every query, so both sides are printed under the same settings.
-  const client = await deps.pool.connect();
+  const client = await checkout(deps.pool);
   try {
     await client.query("SET TimeZone = 'UTC'");
     return await verifyWith(deps, dataSets, options, client);
