@@ -17,7 +17,8 @@ import { errorMessage, isMongo2pgError } from '../errors.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import { ErrorReport, type FailedRecord } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
-import type { PoolClient } from '../sink/postgres.js';
+import { checkout, inTransaction, type PoolClient } from '../sink/postgres.js';
+import { readAgainOnTransientError } from '../source/source-db.js';
 import { sleep } from '../util/retry.js';
 import { addCounts, integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
@@ -73,14 +74,26 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
       filter: dataSet.filter ?? {},
     };
     tasks.push(task);
-    const sources = await sourceCollections(ctx.db, dataSet);
-    let expected = 0;
-    for (const source of sources) {
-      const count = await ctx.db.collection(source.collection).countDocuments(task.filter);
-      expected += count;
-      for (const range of await planRanges(ctx, dataSet, source, task.filter, count)) units.push({ task, source, range });
-    }
-    task.pendingUnits = units.filter((u) => u.task === task).length;
+    // Counting and planning only read the source (a plan, once recorded, is read back), so a read
+    // the source breaks off is planned again.
+    const { sources, expected, planned } = await readAgainOnTransientError(
+      async () => {
+        const found = await sourceCollections(ctx.db, dataSet);
+        let total = 0;
+        const ranges: Unit[] = [];
+        for (const source of found) {
+          const count = await ctx.db.collection(source.collection).countDocuments(task.filter);
+          total += count;
+          for (const range of await planRanges(ctx, dataSet, source, task.filter, count)) ranges.push({ task, source, range });
+        }
+        return { sources: found, expected: total, planned: ranges };
+      },
+      ctx,
+      'planning the bulk phase interrupted by a connection error; planning again',
+      { task: dataSet.name },
+    );
+    units.push(...planned);
+    task.pendingUnits = planned.length;
     ctx.logger.info('task started', { task: dataSet.name, phase: 'bulk', source: describeSources(sources, dataSet.collection), total: expected, ranges: task.pendingUnits });
     ctx.progress?.taskStarted(dataSet.name, 'bulk', expected);
   }
@@ -139,17 +152,9 @@ async function planRanges(ctx: EngineContext, dataSet: DataSet, source: SourceCo
   }
   const ranges = [undefined, ...bounds].map((lo, i) => blank(`${source.collection}#${i + 1}/${bounds.length + 1}`, lo, bounds[i]));
   // Record the plan up front (in one transaction) so a resumed run finds the same ranges.
-  const client = await ctx.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(ctx.pool, async (client) => {
     for (const r of ranges) await writeRange(client, dataSet.name, r);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return ranges;
 }
 
@@ -197,9 +202,6 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
     for (const r of records) report.record(r);
     await report.close();
   };
-  const onConnectionError = (err: Error): void => {
-    logger.debug('PostgreSQL connection lost during a bulk chunk', { task: task.dataSet.name, error: errorMessage(err) });
-  };
   let transientFailures = 0;
   while (!range.done) {
     signal.throwIfAborted();
@@ -207,11 +209,8 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
     let client: PoolClient | null = null;
     let broken: Error | undefined;
     try {
-      client = await ctx.pool.connect();
-      // A connection PostgreSQL ends mid-chunk (pg_terminate_backend, a restart) also emits
-      // 'error' on the client; unhandled, that event would end the process. The chunk's own
-      // query fails with the same error and is retried below.
-      client.on('error', onConnectionError);
+      // A connection PostgreSQL ends mid-chunk fails the chunk's own query; retried below.
+      client = await checkout(ctx.pool);
       while (!range.done) {
         signal.throwIfAborted();
         const result = await loadChunk(client, { cursor, runner, job: batchJob(ctx, unit) }, ctx, task.dataSet, tctx, range, integrityCheck(task.dataSet, unit.source, ctx.known, config.convert), reportBeforeCommit);
@@ -236,7 +235,6 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
     } finally {
       await cursor.close().catch(() => undefined);
       // A connection that failed mid-chunk is discarded, not returned to the pool.
-      if (client && !broken) client.off('error', onConnectionError);
       client?.release(broken);
     }
   }

@@ -3,6 +3,10 @@
  * benchmark and some tests pass in-process BSON sources through the same interface.
  */
 import type { Filter } from 'mongodb';
+import type { Config } from '../config/load.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { retry } from '../util/retry.js';
 import { BSON, type Document } from './bson.js';
 
 export interface FindOptions {
@@ -50,6 +54,28 @@ const decodeOptions = { ...SOURCE_BSON_OPTIONS, validation: { utf8: true as cons
 export function decodeSourceDocument(bytes: Uint8Array, offset = 0): Document {
   decodeOptions.index = offset;
   return BSON.deserialize(bytes, decodeOptions);
+}
+
+/** Driver errors of a server that was unreachable or went away (a restart, a failover): by name, so this module does not load the driver. */
+const TRANSIENT_SOURCE_ERRORS = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoPoolClearedError']);
+
+/** Whether reading again, once the server is back, may succeed where this read failed. */
+export function isTransientSourceError(err: unknown): boolean {
+  return err instanceof Error && TRANSIENT_SOURCE_ERRORS.has(err.name);
+}
+
+/**
+ * Runs a read-only step again when the source breaks it off (a restart, a failover), up to the
+ * configured MongoDB attempts and delay, logging `message` at each new attempt.
+ */
+export function readAgainOnTransientError<T>(op: () => Promise<T>, ctx: { config: Config; logger: Logger; signal: AbortSignal }, message: string, fields: Record<string, unknown> = {}): Promise<T> {
+  return retry(op, {
+    attempts: ctx.config.mongo.connectionAttempts,
+    delayMs: ctx.config.mongo.connectionDelay,
+    signal: ctx.signal,
+    retryable: isTransientSourceError,
+    onRetry: (attempt, err) => ctx.logger.warn(message, { ...fields, attempt, error: errorMessage(err) }),
+  });
 }
 
 /** Raw documents of a cursor opened with `raw: true`, concatenated as on the wire. */

@@ -9,7 +9,7 @@ import { HUMAN, type Logger } from '../log/logger.js';
 import type { Pool } from '../sink/postgres.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
-import type { SourceDb } from '../source/source-db.js';
+import { readAgainOnTransientError, type SourceDb } from '../source/source-db.js';
 import type { VerifyOptions } from './context.js';
 import { verificationError, verificationTable } from './summary.js';
 import type { DataSetVerification, VerificationReport } from './types.js';
@@ -41,7 +41,13 @@ export async function verifyStep(deps: VerifyStepDeps): Promise<VerificationRepo
   const { config, logger } = deps;
   const started = Date.now();
   const dataSets = [...recordDataSets(config), ...bulkDataSets(config)];
-  const report = await verify({ config, db: deps.db, pool: deps.pool, logger, signal: deps.signal, onDataSet: (d) => logDataSet(logger, d), ...(deps.options ? { options: deps.options } : {}) }, dataSets);
+  // Verification only reads, so a read the source breaks off (a restart, a failover) is verified
+  // again from the start once the server is back, rather than ending the run.
+  const report = await readAgainOnTransientError(
+    () => verify({ config, db: deps.db, pool: deps.pool, logger, signal: deps.signal, onDataSet: (d) => logDataSet(logger, d), ...(deps.options ? { options: deps.options } : {}) }, dataSets),
+    deps,
+    'verification interrupted by a connection error; verifying again from the start',
+  );
   for (const p of report.tableProblems) logger.error('verification difference', { ...p, [HUMAN]: `${p.table}: ${p.message}` });
   // A block like the statistics blocks (the run's summary table stays the last 'summary' block).
   deps.print(verificationTable(report), { kind: 'statistics', task: 'verification' });

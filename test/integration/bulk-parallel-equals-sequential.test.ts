@@ -8,6 +8,7 @@ import { bulkDataSets } from '../../app/datasets/registry.js';
 import { runBulkPhase } from '../../app/engine/bulk-engine.js';
 import { migrateSchema } from '../../app/schema-migrations/migrator.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
+import type { SourceDb } from '../../app/source/source-db.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { testEngine } from '../helpers/engine.js';
 import { seedUsage, withMongo } from '../helpers/seed.js';
@@ -16,7 +17,7 @@ const COUNT = 1500;
 const dbs: TestDatabases[] = [];
 
 before(async () => {
-  for (const label of ['bulk-sequential', 'bulk-parallel']) {
+  for (const label of ['bulk-sequential', 'bulk-parallel', 'bulk-plan-interrupted']) {
     const db = await createTestDatabases(label);
     await withMongo(db.mongoUrl, db.mongoDb, (m) => seedUsage(m, COUNT));
     dbs.push(db);
@@ -26,8 +27,9 @@ after(async () => {
   await Promise.all(dbs.map((d) => d.cleanup()));
 });
 
-async function load(db: TestDatabases, parallel: string): Promise<{ digest: string; ranges: number; total: number }> {
+async function load(db: TestDatabases, parallel: string, wrap?: (source: SourceDb) => SourceDb): Promise<{ digest: string; ranges: number; total: number }> {
   const engine = await testEngine(db, { convert_bulk_parallel: parallel, convert_bulk_write_size: '100', convert_work_dir: mkdtempSync(join(tmpdir(), 'mongo2pg-work-')) });
+  if (wrap) engine.ctx.db = wrap(engine.ctx.db);
   try {
     await migrateSchema(engine.pool, SCHEMA_DIR, engine.ctx.logger);
     const stats = await runBulkPhase(engine.ctx, bulkDataSets(engine.config), () => undefined);
@@ -48,4 +50,32 @@ test('three parallel ranges give the same rows as one sequential pass', async ()
   assert.equal(sequential.total, COUNT);
   assert.equal(parallel.total, COUNT);
   assert.equal(parallel.digest, sequential.digest);
+});
+
+test('a count the source breaks off while the ranges are planned is planned again, with the same result', async () => {
+  const sequential = await load(dbs[0] as TestDatabases, '1');
+  let broken = 0;
+  // The first count of the usage collection fails as a connection the server closed would.
+  const flaky = (source: SourceDb): SourceDb => new Proxy(source, {
+    get(target, prop) {
+      if (prop !== 'collection') return Reflect.get(target, prop, target);
+      return (name: string) => new Proxy(target.collection(name), {
+        get(collection, key) {
+          const value = Reflect.get(collection, key, collection) as unknown;
+          if (name === 'usage' && key === 'countDocuments' && broken === 0) {
+            return () => {
+              broken++;
+              return Promise.reject(Object.assign(new Error('connection 2 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' }));
+            };
+          }
+          return typeof value === 'function' ? value.bind(collection) : value;
+        },
+      });
+    },
+  });
+  const interrupted = await load(dbs[2] as TestDatabases, '3', flaky);
+  assert.equal(broken, 1);
+  assert.equal(interrupted.ranges, 3);
+  assert.equal(interrupted.total, COUNT);
+  assert.equal(interrupted.digest, sequential.digest);
 });

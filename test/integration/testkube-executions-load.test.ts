@@ -105,3 +105,36 @@ test('sequences continue from the highest number Mongo would have issued', async
   }
   assert.equal(rows.find((r) => r.name === 'legacy-name')?.number, 3, 'a tw- document with no executions keeps its number');
 });
+
+test('a sequences read the source breaks off is read again, and lands the same rows', async () => {
+  const landed = "SELECT name, number, organization_id, environment_id FROM execution_sequences ORDER BY name";
+  const before = await engine.pool.query(landed);
+  await engine.pool.query('TRUNCATE execution_sequences');
+  // The source goes away once, in the middle of the scope's cursor, as a restart does.
+  const db = engine.ctx.db;
+  const sequences = scopedCollectionName('sequences', ORG, ENV);
+  let broken = 0;
+  const flaky: typeof db = {
+    ...db,
+    collection(name) {
+      const collection = db.collection(name);
+      if (name !== sequences) return collection;
+      return {
+        ...collection,
+        find(filter, options) {
+          const cursor = collection.find(filter, options);
+          if (broken++ > 0) return cursor;
+          return Object.assign(Object.create(cursor) as typeof cursor, {
+            [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), { name: 'MongoNetworkError' })) }),
+          });
+        },
+      };
+    },
+  };
+  const stats = await runExecutionSequences({ ...engine.ctx, db: flaky });
+  assert.equal(broken, 2, 'read twice');
+  assert.equal(stats.total, 1);
+  assert.equal(stats.successful + stats.skipped, 1);
+  assert.ok(before.rows.length > 0);
+  assert.deepEqual((await engine.pool.query(landed)).rows, before.rows);
+});

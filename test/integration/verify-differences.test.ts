@@ -8,9 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
+import winston from 'winston';
 import type { Config } from '../../app/config/load.js';
 import { bulkDataSets, recordDataSets } from '../../app/datasets/registry.js';
 import type { DataSet } from '../../app/datasets/types.js';
+import type { SourceDb } from '../../app/source/source-db.js';
+import { verifyStep } from '../../app/verify/command.js';
 import type { Problem, VerificationReport } from '../../app/verify/types.js';
 import { FIXTURE_MASTER_PASSWORD, generateFixtures } from '../fixtures/generate.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
@@ -208,4 +211,40 @@ test('above the full-comparison limit: counts against the table and a spread sam
     const found = problems(await verifyOnly(['usage_records'], options));
     assert.ok(found.length > 0 && found.every((p) => p.kind === 'different' && p.column === 'metric'), 'every sampled row differs');
   });
+});
+
+test('a source read broken off during verification (a restart) is verified again, not a crash', async () => {
+  const client = new MongoClient(db.mongoUrl);
+  await client.connect();
+  try {
+    const real = client.db(db.mongoDb);
+    let broken = 0;
+    // The first read of any collection fails as a connection the server closed would.
+    const flaky = new Proxy(real, {
+      get(target, prop) {
+        if (prop !== 'collection') return Reflect.get(target, prop, target);
+        return (name: string) => new Proxy(target.collection(name), {
+          get(collection, key) {
+            const value = Reflect.get(collection, key, collection) as unknown;
+            if ((key === 'find' || key === 'countDocuments' || key === 'estimatedDocumentCount') && broken === 0) {
+              return () => {
+                broken++;
+                throw Object.assign(new Error('connection 1 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
+              };
+            }
+            return typeof value === 'function' ? value.bind(collection) : value;
+          },
+        });
+      },
+    });
+    const warnings: string[] = [];
+    const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
+    logger.on('data', (info: { level: string; message: string }) => void (info.level === 'warn' && warnings.push(info.message)));
+    const report = await verifyStep({ config, db: flaky as unknown as SourceDb, pool, logger, signal: new AbortController().signal, print: () => undefined });
+    assert.equal(broken, 1);
+    assert.ok(report.ok);
+    assert.deepEqual(warnings, ['verification interrupted by a connection error; verifying again from the start']);
+  } finally {
+    await client.close();
+  }
 });

@@ -10,6 +10,8 @@ import { IntegrityError, errorMessage, isMongo2pgError } from '../../errors.js';
 import { orphanCollectionError } from '../../engine/integrity.js';
 import type { EngineContext } from '../../engine/context.js';
 import { insertRows } from '../../engine/insert.js';
+import { checkout } from '../../sink/postgres.js';
+import { readAgainOnTransientError } from '../../source/source-db.js';
 import { describeSources, sourceCollections } from '../../engine/scopes.js';
 import { scopedCollectionName } from '../../source/collections.js';
 import { ErrorReport } from '../../report/error-report.js';
@@ -67,8 +69,18 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
       ctx.signal.throwIfAborted();
       const organizationId = scope.organizationId as string;
       const environmentId = scope.environmentId as string;
-      const docs: Document[] = [];
-      for await (const doc of ctx.db.collection(scope.collection).find({}, { sort: { _id: 1 } })) docs.push(doc);
+      // A scope is read whole before anything is written, so a read the source breaks off (a
+      // restart, a failover) is simply read again, as the bulk ranges resume theirs.
+      const docs = await readAgainOnTransientError(
+        async () => {
+          const read: Document[] = [];
+          for await (const doc of ctx.db.collection(scope.collection).find({}, { sort: { _id: 1 } })) read.push(doc);
+          return read;
+        },
+        ctx,
+        'reading execution sequences interrupted by a connection error; reading the scope again',
+        { collection: scope.collection },
+      );
       stats.total += docs.length;
       const maxExecutionNumbers = new Map<string, number>();
       if (!ctx.config.convert.dryRun) {
@@ -96,7 +108,7 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
       stats.skipped += result.ignored.length;
       const decided = result.decisions.reduce((n, d) => n + d.documentIds.length, 0);
       if (!ctx.config.convert.dryRun && result.table.rows.length > 0) {
-        const client = await ctx.pool.connect();
+        const client = await checkout(ctx.pool);
         try {
           await insertRows(client, EXECUTION_SEQUENCES_TABLE, result.table.rows, ctx.config.convert.skipExisting ? 'skip-existing' : 'strict');
         } finally {
