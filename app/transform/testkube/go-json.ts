@@ -14,7 +14,7 @@
  *   - keys Go would not decode into any field are skipped, as Go skips them, and reported to
  *     the caller's onDropped hook.
  */
-import { buildStructs, parseGoType, type GoStruct, type GoType } from './go-types.js';
+import { buildStructs, parseGoType, type GoStruct, type GoType, type StructTable } from './go-types.js';
 import { GO_STRUCTS } from './go-model.js';
 import { child, fail, index } from './problems.js';
 import {
@@ -50,52 +50,9 @@ export interface Encoded {
   empty: boolean;
 }
 
-let structs: ReadonlyMap<string, GoStruct> | undefined;
-const typeCache = new Map<string, GoType>();
-
-function structNamed(name: string): GoStruct {
-  structs ??= buildStructs(GO_STRUCTS);
-  const found = structs.get(name);
-  if (!found) throw new Error(`go-model: no struct ${name}`);
-  return found;
-}
-
-/** A Go type written as in go-model.ts, e.g. `*TestWorkflowSpec` or `map[string]string`. */
-export function goType(text: string): GoType {
-  let type = typeCache.get(text);
-  if (!type) {
-    type = parseGoType(text, GO_STRUCTS);
-    typeCache.set(text, type);
-  }
-  return type;
-}
-
 /** Go's strings.ToLower for field matching; it maps U+0130 to a plain "i", JavaScript does not. */
 function goLower(key: string): string {
   return key.replace(/\u0130/g, 'i').toLowerCase();
-}
-
-/**
- * Decodes a BSON document into the fields of a Go struct: BSON key → raw driver value. Two keys
- * that differ only in case (`status`, `Status`) land in the same Go field; the Go driver then
- * merges them field by field into one value. That cannot be reproduced exactly without guessing,
- * and Testkube never writes such documents, so it is reported.
- */
-export function readStruct(name: string, value: unknown, path: string, options: WalkOptions): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  if (isNullish(value)) return out;
-  if (!isDocument(value)) fail(path, 'type-mismatch', `expected a document (${name}), found BSON ${bsonKind(value)}`);
-  const struct = structNamed(name);
-  for (const key of Object.keys(value)) {
-    const field = struct.byBsonKey.get(goLower(key));
-    if (!field) {
-      options.onDropped?.(child(path, key), 'unknown-field');
-      continue;
-    }
-    if (out.has(field.bsonKey)) fail(child(path, key), 'duplicate-field', `decodes into the same Go field as another key (${field.bsonKey})`);
-    out.set(field.bsonKey, value[key]);
-  }
-  return out;
 }
 
 /** Go's float64 JSON form. Same thresholds and shortest digits as JavaScript, except -0. */
@@ -103,68 +60,127 @@ export function goFloat(n: number): string {
   return Object.is(n, -0) ? '-0' : String(n);
 }
 
-/** What json.Marshal writes for `type` holding the Go value decoded from `value`. */
-export function encodeGo(type: GoType, value: unknown, path: string, options: WalkOptions): Encoded {
-  switch (type.kind) {
-    case 'string': {
-      const s = decodeString(value, path);
-      return { json: JSON.stringify(s), empty: s === '' };
-    }
-    case 'bool': {
-      const b = decodeBool(value, path);
-      return { json: String(b), empty: !b };
-    }
-    case 'int32': {
-      const n = decodeInt32(value, path);
-      return { json: String(n), empty: n === 0 };
-    }
-    case 'int64': {
-      const n = decodeInt64(value, path);
-      return { json: n.toString(), empty: n === 0n };
-    }
-    case 'float64': {
-      const n = decodeFloat64(value, path);
-      return { json: goFloat(n), empty: n === 0 };
-    }
-    case 'time':
-      return { json: JSON.stringify(goJsonTime(decodeTime(value, path), path)), empty: false };
-    case 'any':
-      return { json: encodeAny(value, path), empty: isNullish(value) };
-    case 'boxedInt':
-      return { json: encodeBoxedInt(value, path), empty: false };
-    case 'ptr':
-      if (isNullish(value)) return { json: 'null', empty: true };
-      return { json: encodeGo(type.elem, value, path, options).json, empty: false };
-    case 'slice': {
-      if (isNullish(value)) return { json: 'null', empty: true };
-      if (!Array.isArray(value)) fail(path, 'type-mismatch', `expected an array, found BSON ${bsonKind(value)}`);
-      const items = value.map((item, i) => encodeGo(type.elem, item, index(path, i), options).json);
-      return { json: `[${items.join(',')}]`, empty: items.length === 0 };
-    }
-    case 'map': {
-      if (isNullish(value)) return { json: 'null', empty: true };
-      if (!isDocument(value)) fail(path, 'type-mismatch', `expected a document, found BSON ${bsonKind(value)}`);
-      const entries = Object.keys(value).map((key) => {
-        const at = child(path, key);
-        return `${JSON.stringify(checkText(key, at))}:${encodeGo(type.elem, value[key], at, options).json}`;
-      });
-      return { json: `{${entries.join(',')}}`, empty: entries.length === 0 };
-    }
-    case 'struct':
-      return { json: encodeStruct(type.name, value, path, options), empty: false };
-  }
+/** The rules above over one struct table: go-model.ts for executions, more for resources. */
+export interface GoCodec {
+  /** A Go type written as in go-model.ts, e.g. `*TestWorkflowSpec` or `map[string]string`. */
+  type(text: string): GoType;
+  /**
+   * Decodes a BSON document into the fields of a Go struct: BSON key → raw driver value. Two keys
+   * that differ only in case (`status`, `Status`) land in the same Go field; the Go driver then
+   * merges them field by field into one value. That cannot be reproduced exactly without
+   * guessing, and Testkube never writes such documents, so it is reported.
+   */
+  readStruct(name: string, value: unknown, path: string, options: WalkOptions): Map<string, unknown>;
+  /** What json.Marshal writes for `type` holding the Go value decoded from `value`. */
+  encode(type: GoType, value: unknown, path: string, options: WalkOptions): Encoded;
 }
 
-function encodeStruct(name: string, value: unknown, path: string, options: WalkOptions): string {
-  const fields = readStruct(name, value, path, options);
-  const parts: string[] = [];
-  for (const field of structNamed(name).fields) {
-    const encoded = encodeGo(field.type, fields.get(field.bsonKey), child(path, field.bsonKey), options);
-    if (field.omitEmpty && encoded.empty) continue;
-    parts.push(`${JSON.stringify(field.jsonKey)}:${encoded.json}`);
+export function goCodec(table: StructTable): GoCodec {
+  let structs: ReadonlyMap<string, GoStruct> | undefined;
+  const typeCache = new Map<string, GoType>();
+
+  function structNamed(name: string): GoStruct {
+    structs ??= buildStructs(table);
+    const found = structs.get(name);
+    if (!found) throw new Error(`go-model: no struct ${name}`);
+    return found;
   }
-  return `{${parts.join(',')}}`;
+
+  function type(text: string): GoType {
+    let parsed = typeCache.get(text);
+    if (!parsed) {
+      parsed = parseGoType(text, table);
+      typeCache.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  function readStruct(name: string, value: unknown, path: string, options: WalkOptions): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    if (isNullish(value)) return out;
+    if (!isDocument(value)) fail(path, 'type-mismatch', `expected a document (${name}), found BSON ${bsonKind(value)}`);
+    const struct = structNamed(name);
+    for (const key of Object.keys(value)) {
+      const field = struct.byBsonKey.get(goLower(key));
+      if (!field) {
+        options.onDropped?.(child(path, key), 'unknown-field');
+        continue;
+      }
+      if (out.has(field.bsonKey)) fail(child(path, key), 'duplicate-field', `decodes into the same Go field as another key (${field.bsonKey})`);
+      out.set(field.bsonKey, value[key]);
+    }
+    return out;
+  }
+
+  function encode(type: GoType, value: unknown, path: string, options: WalkOptions): Encoded {
+    switch (type.kind) {
+      case 'string': {
+        const s = decodeString(value, path);
+        return { json: JSON.stringify(s), empty: s === '' };
+      }
+      case 'bool': {
+        const b = decodeBool(value, path);
+        return { json: String(b), empty: !b };
+      }
+      case 'int32': {
+        const n = decodeInt32(value, path);
+        return { json: String(n), empty: n === 0 };
+      }
+      case 'int64': {
+        const n = decodeInt64(value, path);
+        return { json: n.toString(), empty: n === 0n };
+      }
+      case 'float64': {
+        const n = decodeFloat64(value, path);
+        return { json: goFloat(n), empty: n === 0 };
+      }
+      case 'time':
+        return { json: JSON.stringify(goJsonTime(decodeTime(value, path), path)), empty: false };
+      case 'any':
+        return { json: encodeAny(value, path), empty: isNullish(value) };
+      case 'boxedInt':
+        return { json: encodeBoxedInt(value, path), empty: false };
+      case 'ptr':
+        if (isNullish(value)) return { json: 'null', empty: true };
+        return { json: encode(type.elem, value, path, options).json, empty: false };
+      case 'slice': {
+        if (isNullish(value)) return { json: 'null', empty: true };
+        if (!Array.isArray(value)) fail(path, 'type-mismatch', `expected an array, found BSON ${bsonKind(value)}`);
+        const items = value.map((item, i) => encode(type.elem, item, index(path, i), options).json);
+        return { json: `[${items.join(',')}]`, empty: items.length === 0 };
+      }
+      case 'map': {
+        if (isNullish(value)) return { json: 'null', empty: true };
+        if (!isDocument(value)) fail(path, 'type-mismatch', `expected a document, found BSON ${bsonKind(value)}`);
+        const entries = Object.keys(value).map((key) => {
+          const at = child(path, key);
+          return `${JSON.stringify(checkText(key, at))}:${encode(type.elem, value[key], at, options).json}`;
+        });
+        return { json: `{${entries.join(',')}}`, empty: entries.length === 0 };
+      }
+      case 'struct':
+        return { json: encodeStruct(type.name, value, path, options), empty: false };
+    }
+  }
+
+  function encodeStruct(name: string, value: unknown, path: string, options: WalkOptions): string {
+    const fields = readStruct(name, value, path, options);
+    const parts: string[] = [];
+    for (const field of structNamed(name).fields) {
+      const encoded = encode(field.type, fields.get(field.bsonKey), child(path, field.bsonKey), options);
+      if (field.omitEmpty && encoded.empty) continue;
+      parts.push(`${JSON.stringify(field.jsonKey)}:${encoded.json}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+
+  return { type, readStruct, encode };
 }
+
+const executions = goCodec(GO_STRUCTS);
+export const goType = executions.type;
+export const readStruct = executions.readStruct;
+export const encodeGo = executions.encode;
 
 /**
  * interface{} values (output values, matrix, shards, static): what the driver decodes them into
