@@ -4,7 +4,8 @@
  *            threads → COPY, chunked commits with watermarks; --parallel ranges, --threads
  *   insert   a naive loader: the same transform, multi-row INSERT of 500 rows per statement
  *   file     writes the pre-transformed COPY text file that `psql \copy` loads (the ceiling)
- * Prints one JSON line: { mode, count, seconds, rate, maxRssMb }.
+ * Prints one JSON line: { mode, count, seconds, rate, maxRssMb, machineCpuSeconds } (the machine's
+ * busy CPU time over the same clocked part, PostgreSQL's included).
  */
 import { createWriteStream } from 'node:fs';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { usageRow, usageColumns } from '../app/datasets/bulk/usage-records.js';
 import { copyLine } from '../app/engine/copy-text.js';
 import { insertRows } from '../app/engine/insert.js';
 import { bsonSource } from './bson-source.js';
+import { machineBusySeconds } from './cpu.js';
 
 /** A module of the build (dist/), typed by its source: what the image runs, transform threads included. */
 async function built<T>(path: string): Promise<T> {
@@ -32,6 +34,7 @@ const parallel = arg('parallel', '1');
 const threads = arg('threads', '2');
 // The clock starts once the process has loaded its modules (paid once per run, not per data set).
 let started = process.hrtime.bigint();
+let busyAtStart = machineBusySeconds();
 const source = bsonSource(count);
 
 if (mode === 'ours') {
@@ -49,6 +52,7 @@ if (mode === 'ours') {
   const logger = createLogger(config);
   // From here on, as in a run: thread start, counting, range planning, connections, the load.
   started = process.hrtime.bigint();
+  busyAtStart = machineBusySeconds();
   await runBulkPhase({ config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal, known: new KnownIds() }, [usageRecords(null)], () => undefined);
   await pool.end();
 } else if (mode === 'insert') {
@@ -76,5 +80,7 @@ if (mode === 'ours') {
 }
 
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const busyAtEnd = machineBusySeconds();
+const machineCpuSeconds = busyAtStart === null || busyAtEnd === null ? null : busyAtEnd - busyAtStart;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ mode, count, parallel: Number(parallel), threads: Number(threads), seconds, rate: count / seconds, maxRssMb }));
+console.log(JSON.stringify({ mode, count, parallel: Number(parallel), threads: Number(threads), seconds, rate: count / seconds, maxRssMb, machineCpuSeconds }));

@@ -4,7 +4,8 @@
 //   - by `psql \copy` from a file already transformed into COPY text (the ceiling),
 //   - by a naive loader, INSERT of 500 rows per statement (the floor),
 // all into the same table of the same throwaway PostgreSQL, in one run. Each loader runs in its
-// own process so its peak RSS is its own. Prints docs/s, peak RSS and the ratio to psql \copy.
+// own process so its peak RSS is its own. Prints docs/s, peak RSS, the ratio to psql \copy, and
+// the whole machine's CPU time per document with the ratio that CPU time would allow at best.
 //
 //   npx tsx bench/run.ts [--sizes 100000,1000000,5000000] [--repeat 1] [--profile]
 //
@@ -12,7 +13,7 @@
 // where the time goes in each.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -23,6 +24,7 @@ import { SCHEMA_DIR } from '../app/run/migrate.js';
 import { migrateSchema } from '../app/schema-migrations/migrator.js';
 import { deferConstraints } from '../app/engine/deferred-constraints.js';
 import { startPostgres } from '../test/harness/postgres.js';
+import { machineBusySeconds } from './cpu.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000' }, repeat: { type: 'string', default: '1' }, profile: { type: 'boolean', default: false } } });
@@ -34,6 +36,8 @@ interface Result {
   seconds: number;
   rate: number;
   maxRssMb: number | null;
+  /** The machine's busy CPU seconds over the clocked part, PostgreSQL included (bench/cpu.ts). */
+  machineCpuSeconds: number | null;
 }
 
 function child(args: string[], extraNodeArgs: string[] = []): Promise<Result> {
@@ -48,9 +52,11 @@ function child(args: string[], extraNodeArgs: string[] = []): Promise<Result> {
 
 async function psqlCopy(url: string, file: string, count: number): Promise<Result> {
   const started = process.hrtime.bigint();
+  const busy = machineBusySeconds();
   await promisify(execFile)('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy usage_records (${usageColumns.join(', ')}) FROM '${file}'`]);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { mode: 'psql \\copy', count, parallel: 1, seconds, rate: count / seconds, maxRssMb: null };
+  const busyAfter = machineBusySeconds();
+  return { mode: 'psql \\copy', count, parallel: 1, seconds, rate: count / seconds, maxRssMb: null, machineCpuSeconds: busy === null || busyAfter === null ? null : busyAfter - busy };
 }
 
 async function reset(pool: pg.Pool, expected?: number): Promise<void> {
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
       }
       rmSync(file);
       const ceiling = median((runs.psql ?? []).map((x) => x.rate));
+      const cores = availableParallelism();
       const label: Record<string, string> = {
         psql: 'psql \\copy (pre-transformed file)',
         ours1: 'mongo2pg bulk, 1 range, 2 threads',
@@ -156,15 +163,20 @@ async function main(): Promise<void> {
         const rs = runs[key] ?? [];
         const rate = median(rs.map((x) => x.rate));
         const rss = rs.every((x) => x.maxRssMb === null) ? '-' : median(rs.map((x) => x.maxRssMb ?? 0)).toFixed(0);
-        rows.push([size.toLocaleString('en-US'), label[key] as string, Math.round(rate).toLocaleString('en-US'), rss, `${((rate / ceiling) * 100).toFixed(0)}%`]);
+        // CPU per document (all processes), and the rate that CPU would allow with every core busy.
+        const cpu = rs.every((x) => x.machineCpuSeconds !== null) ? median(rs.map((x) => (x.machineCpuSeconds as number) / x.count)) : null;
+        const cpuCells = cpu === null ? ['-', '-'] : [(cpu * 1e6).toFixed(1), `${((cores / cpu / ceiling) * 100).toFixed(0)}%`];
+        rows.push([size.toLocaleString('en-US'), label[key] as string, Math.round(rate).toLocaleString('en-US'), rss, `${((rate / ceiling) * 100).toFixed(0)}%`, ...cpuCells]);
       }
       console.log(`done: ${size}`);
     }
-    const header = ['documents', 'loader', 'docs/s (median)', 'peak RSS MB', 'vs psql \\copy'];
+    const header = ['documents', 'loader', 'docs/s (median)', 'peak RSS MB', 'vs psql \\copy', 'CPU µs/doc', 'CPU bound vs psql'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-    console.log(`\nrepeats per figure: ${repeat}; CPUs: ${(await import('node:os')).cpus().length}\n`);
+    console.log(`\nrepeats per figure: ${repeat}; CPUs: ${availableParallelism()}\n`);
     console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+    console.log('\nCPU µs/doc: busy CPU of the whole machine (loader, its threads, PostgreSQL) per document, median.');
+    console.log(`CPU bound vs psql: the rate that CPU would allow with all ${availableParallelism()} cores busy, against psql \\copy's measured rate.`);
 
     if (values.profile) {
       const size = sizes.at(-1) as number;
