@@ -1,6 +1,6 @@
 /**
  * The BSON library without the MongoDB driver: transform threads need only this, and loading the
- * driver took a thread about 0.2 s of its start.
+ * driver took a thread about 0.35 s of its start (444 ms to load its modules, 86 ms without it).
  *
  * It is loaded with require on purpose. `bson` ships separate CommonJS and ES module builds, each
  * with its own classes; the driver (CommonJS) requires the CommonJS one, so only that build makes

@@ -11,6 +11,7 @@ import { SCHEMA_DIR } from '../../app/run/migrate.js';
 import type { SourceDb } from '../../app/source/source-db.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { testEngine } from '../helpers/engine.js';
+import { breakFirstRead } from '../helpers/flaky-source.js';
 import { seedUsage, withMongo } from '../helpers/seed.js';
 
 const COUNT = 1500;
@@ -54,27 +55,15 @@ test('three parallel ranges give the same rows as one sequential pass', async ()
 
 test('a count the source breaks off while the ranges are planned is planned again, with the same result', async () => {
   const sequential = await load(dbs[0] as TestDatabases, '1');
-  let broken = 0;
   // The first count of the usage collection fails as a connection the server closed would.
-  const flaky = (source: SourceDb): SourceDb => new Proxy(source, {
-    get(target, prop) {
-      if (prop !== 'collection') return Reflect.get(target, prop, target);
-      return (name: string) => new Proxy(target.collection(name), {
-        get(collection, key) {
-          const value = Reflect.get(collection, key, collection) as unknown;
-          if (name === 'usage' && key === 'countDocuments' && broken === 0) {
-            return () => {
-              broken++;
-              return Promise.reject(Object.assign(new Error('connection 2 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' }));
-            };
-          }
-          return typeof value === 'function' ? value.bind(collection) : value;
-        },
-      });
-    },
-  });
+  let broken = (): number => 0;
+  const flaky = (source: SourceDb): SourceDb => {
+    const wrapped = breakFirstRead(source, (collection, method) => collection === 'usage' && method === 'countDocuments');
+    broken = wrapped.broken;
+    return wrapped.source;
+  };
   const interrupted = await load(dbs[2] as TestDatabases, '3', flaky);
-  assert.equal(broken, 1);
+  assert.equal(broken(), 1);
   assert.equal(interrupted.ranges, 3);
   assert.equal(interrupted.total, COUNT);
   assert.equal(interrupted.digest, sequential.digest);

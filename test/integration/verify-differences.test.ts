@@ -17,6 +17,7 @@ import { verifyStep } from '../../app/verify/command.js';
 import type { Problem, VerificationReport } from '../../app/verify/types.js';
 import { FIXTURE_MASTER_PASSWORD, generateFixtures } from '../fixtures/generate.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
+import { breakFirstRead } from '../helpers/flaky-source.js';
 import { migrateInProcess, testConfig, verifyInProcess, workDir } from '../helpers/faults.js';
 
 let db: TestDatabases;
@@ -217,31 +218,13 @@ test('a source read broken off during verification (a restart) is verified again
   const client = new MongoClient(db.mongoUrl);
   await client.connect();
   try {
-    const real = client.db(db.mongoDb);
-    let broken = 0;
     // The first read of any collection fails as a connection the server closed would.
-    const flaky = new Proxy(real, {
-      get(target, prop) {
-        if (prop !== 'collection') return Reflect.get(target, prop, target);
-        return (name: string) => new Proxy(target.collection(name), {
-          get(collection, key) {
-            const value = Reflect.get(collection, key, collection) as unknown;
-            if ((key === 'find' || key === 'countDocuments' || key === 'estimatedDocumentCount') && broken === 0) {
-              return () => {
-                broken++;
-                throw Object.assign(new Error('connection 1 to 127.0.0.1:27017 closed'), { name: 'MongoNetworkError' });
-              };
-            }
-            return typeof value === 'function' ? value.bind(collection) : value;
-          },
-        });
-      },
-    });
+    const flaky = breakFirstRead(client.db(db.mongoDb), (_, method) => ['find', 'countDocuments', 'estimatedDocumentCount'].includes(method));
     const warnings: string[] = [];
     const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
     logger.on('data', (info: { level: string; message: string }) => void (info.level === 'warn' && warnings.push(info.message)));
-    const report = await verifyStep({ config, db: flaky as unknown as SourceDb, pool, logger, signal: new AbortController().signal, print: () => undefined });
-    assert.equal(broken, 1);
+    const report = await verifyStep({ config, db: flaky.source as unknown as SourceDb, pool, logger, signal: new AbortController().signal, print: () => undefined });
+    assert.equal(flaky.broken(), 1);
     assert.ok(report.ok);
     assert.deepEqual(warnings, ['verification interrupted by a connection error; verifying again from the start']);
   } finally {
