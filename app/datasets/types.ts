@@ -4,6 +4,7 @@
  */
 import type { Document } from 'mongodb';
 import type { Reference, RefKind } from '../engine/integrity.js';
+import type { StatNote } from '../report/stats.js';
 
 /** A value ready for PostgreSQL: text for jsonb/timestamptz/numeric/bigint, so nothing is lost in JS numbers. */
 export type PgValue = string | number | boolean | null;
@@ -72,4 +73,6 @@ export interface DataSet {
    * threads with their own instances and adds their counts here as chunks commit.
    */
   counters?: Map<string, number>;
+  /** Counts for the statistics block, read from `counters` when the data set has finished. */
+  notes?(): StatNote[];
 }

@@ -6,6 +6,14 @@ export interface DataSetStats {
   failed: number;
   skipped: number;
   durationMs: number;
+  /** Data-set-specific counts (DataSet.notes): a field of the structured line and a line of the block each. */
+  notes?: StatNote[];
+}
+
+export interface StatNote {
+  field: string;
+  count: number;
+  line: string;
 }
 
 export function recordsPerSecond(stats: Pick<DataSetStats, 'successful' | 'durationMs'>): number {
@@ -24,6 +32,7 @@ export function statisticsBlock(stats: DataSetStats): string {
     `Skipped:          ${stats.skipped}`,
     `Duration:         ${(stats.durationMs / 1000).toFixed(2)}s`,
     `Records/second:   ${recordsPerSecond(stats).toFixed(2)}`,
+    ...(stats.notes ?? []).map((n) => n.line),
     rule,
   ].join('\n');
 }
@@ -39,8 +48,9 @@ export function summaryTable(all: readonly DataSetStats[]): string {
 }
 
 /** The statistics block as fields of a structured log line (snake_case, like the other fields). */
-export function statisticsFields(stats: DataSetStats): { total: number; successful: number; failed: number; skipped: number; duration_seconds: number; records_per_second: number } {
+export function statisticsFields(stats: DataSetStats): { total: number; successful: number; failed: number; skipped: number; duration_seconds: number; records_per_second: number; [note: string]: number } {
   return {
+    ...Object.fromEntries((stats.notes ?? []).map((n) => [n.field, n.count])),
     total: stats.total,
     successful: stats.successful,
     failed: stats.failed,

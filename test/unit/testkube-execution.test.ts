@@ -98,13 +98,13 @@ test('a complete execution maps to whole rows in all seven tables, parents first
 
   assert.deepEqual(rows['test_workflow_outputs'], [
     [EXECUTION_ID, 'r2', 'artifact', j({ path: 'report.html', size: 1234, ok: true }), 1, rowId('test_workflow_outputs', EXECUTION_ID, 1)],
-    [EXECUTION_ID, 'r2', 'empty', 'null', 2, rowId('test_workflow_outputs', EXECUTION_ID, 2)],
+    [EXECUTION_ID, 'r2', 'empty', null, 2, rowId('test_workflow_outputs', EXECUTION_ID, 2)],
   ]);
 
   // Zero counts omitted (omitempty); duration is the int64 from the BSON Long.
   assert.deepEqual(rows['test_workflow_reports'], [
     [EXECUTION_ID, 'r2', 'junit', 'junit.xml', j({ tests: 10, passed: 9, failed: 1, duration: 12345 }), 1, rowId('test_workflow_reports', EXECUTION_ID, 1)],
-    [EXECUTION_ID, 'r2', 'junit', 'other.xml', 'null', 2, rowId('test_workflow_reports', EXECUTION_ID, 2)],
+    [EXECUTION_ID, 'r2', 'junit', 'other.xml', null, 2, rowId('test_workflow_reports', EXECUTION_ID, 2)],
   ]);
 
   assert.deepEqual(rows['test_workflow_resource_aggregations'], [
@@ -137,8 +137,8 @@ test('a complete execution maps to whole rows in all seven tables, parents first
       'k6-smoke',
       'testkube',
       'resolved',
-      'null',
-      'null',
+      null, // labels nil → SQL NULL (the nil rule)
+      null,
       j({ steps: [{ id: 'r2', name: 'run k6', run: { image: 'grafana/k6:0.49.0' } }] }),
       false,
       null, // status null → SQL NULL (pointer, §5)
@@ -171,9 +171,9 @@ test('a March 2024 document without the later fields maps to zero values and NUL
       null, // runnertarget missing → SQL NULL
       null,
       false,
-      'null', // tags missing → nil map → 'null', as Testkube writes it (§3.1)
+      null, // tags missing → nil map → SQL NULL (the nil rule)
       null,
-      'null',
+      null,
       '2024-03-05T09:00:00.000Z',
       null, // assignedat missing → zero time → NULL
       '2024-03-05T09:01:00.000Z',
@@ -195,7 +195,7 @@ test('a March 2024 document without the later fields maps to zero values and NUL
       60000,
       0,
       0,
-      'null',
+      null,
       null,
       j({ a1: { errorMessage: 'exit 1', status: 'failed', exitCode: 1, queuedAt: '0001-01-01T00:00:00Z', startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z' } }),
       '2024-03-05T09:00:00.000Z',
@@ -208,11 +208,11 @@ test('a March 2024 document without the later fields maps to zero values and NUL
   assert.deepEqual(rows['test_workflow_reports'], []); // reports missing: Insert treats nil as [] (§3)
   assert.deepEqual(rows['test_workflow_resource_aggregations'], []);
   assert.deepEqual(rows['test_workflows'], [
-    [id, 'workflow', 'api-tests', 'default', null, 'null', 'null', j({ steps: [{ shell: 'npm test' }] }), false, null, null, null, rowId('test_workflows', id, 'workflow')],
+    [id, 'workflow', 'api-tests', 'default', null, null, null, j({ steps: [{ shell: 'npm test' }] }), false, null, null, null, rowId('test_workflows', id, 'workflow')],
   ]);
 });
 
-test('null, missing, {} and [] land per column kind: pointer → NULL, map/slice → JSON (§3, §5, §6)', () => {
+test('null and missing are SQL NULL in every jsonb column, {} and [] are JSON (§6, the nil rule)', () => {
   const doc = {
     id: 'e-empty',
     name: 'x',
@@ -245,18 +245,18 @@ test('null, missing, {} and [] land per column kind: pointer → NULL, map/slice
   assert.deepEqual(rows['test_workflow_reports'], []);
   assert.deepEqual(rows['test_workflows'], [
     ['e-empty', 'workflow', 'w', null, null, '{}', '{}', '{}', false, '{}', null, null, rowId('test_workflows', 'e-empty', 'workflow')],
-    ['e-empty', 'resolved_workflow', 'w', null, null, 'null', 'null', null, false, null, null, null, rowId('test_workflows', 'e-empty', 'resolved_workflow')],
+    ['e-empty', 'resolved_workflow', 'w', null, null, null, null, null, false, null, null, null, rowId('test_workflows', 'e-empty', 'resolved_workflow')],
   ]);
 });
 
 test('nil steps are SQL NULL (the "initialized" filter tests steps IS NULL, §5)', () => {
   const rows = byTable(transformExecution({ id: 'e', name: 'x', result: { status: 'queued', steps: null } }, CTX));
-  assert.deepEqual(rows['test_workflow_results'], [['e', 'queued', null, null, null, 0, 0, 0, 'null', null, null, null, null, null]]);
+  assert.deepEqual(rows['test_workflow_results'], [['e', 'queued', null, null, null, 0, 0, 0, null, null, null, null, null, null]]);
 });
 
 test('a result with a null status still gets its row; status stays NULL on both tables (§5)', () => {
   const rows = byTable(transformExecution({ id: 'e', name: 'x', result: { status: null, predictedstatus: 'passed', durationms: 5 } }, CTX));
-  assert.deepEqual(rows['test_workflow_results'], [['e', null, 'passed', null, null, 5, 0, 0, 'null', null, null, null, null, null]]);
+  assert.deepEqual(rows['test_workflow_results'], [['e', null, 'passed', null, null, 5, 0, 0, null, null, null, null, null, null]]);
   assert.equal(rows['test_workflow_executions']?.[0]?.[21], null);
 });
 
@@ -265,9 +265,9 @@ test('an empty-string status is NULL too (toPgText)', () => {
   assert.equal(rows['test_workflow_results']?.[0]?.[1], null);
 });
 
-test('resource aggregations: both null → one row with JSON null twice; the report itself null → no row (§5)', () => {
+test('resource aggregations: both null → one row with SQL NULL twice, as the converter writes it; the report itself null → no row', () => {
   const both = byTable(transformExecution({ id: 'e', name: 'x', resourceaggregations: { global: null, step: null } }, CTX));
-  assert.deepEqual(both['test_workflow_resource_aggregations'], [['e', 'null', 'null']]);
+  assert.deepEqual(both['test_workflow_resource_aggregations'], [['e', null, null]]);
   const none = byTable(transformExecution({ id: 'e', name: 'x', resourceaggregations: null }, CTX));
   assert.deepEqual(none['test_workflow_resource_aggregations'], []);
   const empty = byTable(transformExecution({ id: 'e', name: 'x', resourceaggregations: { global: {}, step: [] } }, CTX));
@@ -283,12 +283,12 @@ test('outputs and reports keep array order in out_order / rep_order 1..n (§3.4,
   };
   const rows = byTable(transformExecution(doc, CTX));
   assert.deepEqual(rows['test_workflow_outputs'], [
-    ['e', 'c', 'third?', 'null', 1, rowId('test_workflow_outputs', 'e', 1)],
-    ['e', null, null, 'null', 2, rowId('test_workflow_outputs', 'e', 2)], // a null element decodes to a zero struct
+    ['e', 'c', 'third?', null, 1, rowId('test_workflow_outputs', 'e', 1)],
+    ['e', null, null, null, 2, rowId('test_workflow_outputs', 'e', 2)], // a null element decodes to a zero struct
     ['e', 'a', 'n', j({ v: [1, 'two', null] }), 3, rowId('test_workflow_outputs', 'e', 3)],
   ]);
   assert.deepEqual(rows['test_workflow_reports'], [
-    ['e', 's1', 'junit', 'b.xml', 'null', 1, rowId('test_workflow_reports', 'e', 1)],
+    ['e', 's1', 'junit', 'b.xml', null, 1, rowId('test_workflow_reports', 'e', 1)],
     ['e', 's2', 'junit', 'a.xml', '{}', 2, rowId('test_workflow_reports', 'e', 2)],
   ]);
 });
@@ -332,7 +332,8 @@ test('zero dates: NULL in columns, "0001-01-01T00:00:00Z" inside JSONB; millis t
   };
   const rows = byTable(transformExecution(doc, CTX));
   const e = rows['test_workflow_executions']?.[0] ?? [];
-  assert.deepEqual(e.slice(13, 16), [null, null, '2025-01-02T03:04:05.010Z']);
+  // scheduled_at: the zero date is unusable, so the time repair takes the earliest usable anchor (statusat).
+  assert.deepEqual(e.slice(13, 16), ['2025-01-02T03:04:05.010Z', null, '2025-01-02T03:04:05.010Z']);
   const r = rows['test_workflow_results']?.[0] ?? [];
   assert.deepEqual(r[8], j([{ ref: 'p', pausedAt: '2025-01-02T03:04:05.1Z', resumedAt: '0001-01-01T00:00:00Z' }]));
   assert.deepEqual(r.slice(11), [null, null, null]);

@@ -7,7 +7,7 @@
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { EXECUTION_TABLES, transformExecution } from '../../transform/testkube/index.js';
-import type { DropReason } from '../../transform/testkube/index.js';
+import type { DropReason, TimeRepairKind } from '../../transform/testkube/index.js';
 import type { DataSet } from '../types.js';
 
 export const EXECUTIONS_DATA_SET = 'test_workflow_executions';
@@ -15,11 +15,23 @@ export const EXECUTIONS_DATA_SET = 'test_workflow_executions';
 /** Counts of source values that have no PostgreSQL column (signature ids, `sync`, unknown keys). */
 export type DroppedFields = Map<string, number>;
 
+/**
+ * Counter keys of the legacy time repair. They travel with the dropped-field counts (the one map
+ * the bulk engine carries back from its threads) and are taken out of it by `notes()`.
+ */
+const REPAIR_KEYS: Record<TimeRepairKind, string> = { 'scheduled-at': '(time repair: scheduled_at)', durations: '(time repair: durations)' };
+
 export function testWorkflowExecutions(dropped: DroppedFields = new Map()): DataSet {
-  const onDropped = (path: string, reason: DropReason): void => {
-    // Array indexes vary per document; count by the field's shape.
-    const key = `${path.replace(/\[\d+\]/g, '[]')} (${reason})`;
+  const count = (key: string): void => {
     dropped.set(key, (dropped.get(key) ?? 0) + 1);
+  };
+  // Array indexes vary per document; count by the field's shape.
+  const onDropped = (path: string, reason: DropReason): void => count(`${path.replace(/\[\d+\]/g, '[]')} (${reason})`);
+  const onRepaired = (what: TimeRepairKind): void => count(REPAIR_KEYS[what]);
+  const take = (key: string): number => {
+    const n = dropped.get(key) ?? 0;
+    dropped.delete(key);
+    return n;
   };
   return {
     name: EXECUTIONS_DATA_SET,
@@ -33,9 +45,18 @@ export function testWorkflowExecutions(dropped: DroppedFields = new Map()): Data
       if (ctx.organizationId === undefined || ctx.environmentId === undefined) {
         throw new TransformError('executions are read per organisation/environment, but this collection has no scope');
       }
-      return transformExecution(doc, { organizationId: ctx.organizationId, environmentId: ctx.environmentId }, { onDropped });
+      return transformExecution(doc, { organizationId: ctx.organizationId, environmentId: ctx.environmentId }, { onDropped, onRepaired });
     },
     // The execution id when the document has one, else Mongo's own _id: a report line always names the document.
     idOf: (doc: Document) => (typeof doc.id === 'string' && doc.id !== '' ? doc.id : String(doc._id)),
+    // Counted over the committed chunks of this run (a resumed run counts what it loaded itself).
+    notes() {
+      const scheduled = take(REPAIR_KEYS['scheduled-at']);
+      const durations = take(REPAIR_KEYS.durations);
+      return [
+        { field: 'scheduling_time_repaired', count: scheduled, line: `${scheduled} executions had their scheduling time repaired` },
+        { field: 'durations_recomputed', count: durations, line: `${durations} executions had their durations recomputed` },
+      ];
+    },
   };
 }

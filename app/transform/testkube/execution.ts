@@ -15,6 +15,7 @@ import {
   VARCHAR,
   WORKFLOWS_TABLE,
 } from './columns.js';
+import { repairExecutionTime, type ExecutionTimes, type HealedDurations, type ResultTimes } from './execution-time.js';
 import { encodeGo, goType, readStruct, type WalkOptions } from './go-json.js';
 import { rowId } from './ids.js';
 import { child, fail, FieldProblem, index, toTransformError } from './problems.js';
@@ -31,6 +32,17 @@ export interface ExecutionContext {
   environmentId: string;
 }
 
+/** What a transform can be told besides dropped fields. */
+export interface ExecutionOptions extends WalkOptions {
+  /**
+   * Told when the legacy time repair changed the execution (execution-time.ts): 'scheduled-at'
+   * when scheduled_at was synthesized, 'durations' when the result's durations were recomputed.
+   */
+  onRepaired?: (what: TimeRepairKind) => void;
+}
+
+export type TimeRepairKind = 'scheduled-at' | 'durations';
+
 type Fields = Map<string, unknown>;
 type Row = PgValue[];
 
@@ -43,10 +55,10 @@ const RESULT_STATUS = RESULTS_TABLE.columns.indexOf('status');
  * test_workflows, always in that order (parents first), columns as in columns.ts.
  * Throws TransformError (context.reason says why) when a value cannot be stored faithfully.
  */
-export function transformExecution(doc: Document, ctx: ExecutionContext, options: WalkOptions = {}): TransformOutput {
+export function transformExecution(doc: Document, ctx: ExecutionContext, options: ExecutionOptions = {}): TransformOutput {
   const recordId = typeof doc['id'] === 'string' ? doc['id'] : undefined;
   try {
-    return mapExecution(doc, ctx, topLevelOptions(options));
+    return mapExecution(doc, ctx, topLevelOptions(options), options.onRepaired);
   } catch (err) {
     if (err instanceof FieldProblem) throw toTransformError(err, TESTKUBE_EXECUTIONS_DATA_SET, recordId);
     throw err;
@@ -65,13 +77,26 @@ function topLevelOptions(options: WalkOptions): WalkOptions {
   };
 }
 
-function mapExecution(doc: Document, ctx: ExecutionContext, options: WalkOptions): TransformOutput {
+function mapExecution(doc: Document, ctx: ExecutionContext, options: WalkOptions, onRepaired: ExecutionOptions['onRepaired']): TransformOutput {
   const top = readStruct('TestWorkflowExecution', doc, '', options);
   const id = decodeString(top.get('id'), 'id');
   if (id === '') fail('id', 'missing-id', 'the execution has no id');
   checkLength(id, VARCHAR.id, 'id');
   const organizationId = checkLength(checkText(ctx.organizationId, 'organizationId'), VARCHAR.id, 'organizationId');
   const environmentId = checkLength(checkText(ctx.environmentId, 'environmentId'), VARCHAR.id, 'environmentId');
+
+  // The converter's legacy time repair (execution-time.ts), applied before anything is written.
+  const resultValue = top.get('result');
+  const resultFields = isNullish(resultValue) ? undefined : readStruct('TestWorkflowResult', resultValue, 'result', options);
+  const times: ExecutionTimes = {
+    scheduledAt: decodeTime(top.get('scheduledat'), 'scheduledat'),
+    assignedAt: decodeTime(top.get('assignedat'), 'assignedat'),
+    statusAt: decodeTime(top.get('statusat'), 'statusat'),
+    result: resultFields && resultTimes(resultFields),
+  };
+  const repair = repairExecutionTime(times);
+  if (repair.scheduledAtRepaired) onRepaired?.('scheduled-at');
+  if (repair.durations) onRepaired?.('durations');
 
   const execution: Row = [
     id,
@@ -81,24 +106,24 @@ function mapExecution(doc: Document, ctx: ExecutionContext, options: WalkOptions
     text(top, 'testworkflowexecutionname', VARCHAR.name),
     text(top, 'groupid', VARCHAR.id),
     text(top, 'runnerid', VARCHAR.id),
-    pointerJson(top, 'runnertarget', '*ExecutionTarget', options),
-    pointerJson(top, 'runneroriginaltarget', '*ExecutionTarget', options),
+    jsonb(top, 'runnertarget', '*ExecutionTarget', options),
+    jsonb(top, 'runneroriginaltarget', '*ExecutionTarget', options),
     decodeBool(top.get('disablewebhooks'), 'disablewebhooks'),
-    valueJson(top, 'tags', 'map[string]string', options),
-    pointerJson(top, 'runningcontext', '*TestWorkflowRunningContext', options),
-    valueJson(top, 'configparams', 'map[string]TestWorkflowExecutionConfigValue', options),
-    timestamp(top, 'scheduledat'),
-    timestamp(top, 'assignedat'),
-    timestamp(top, 'statusat'),
+    jsonb(top, 'tags', 'map[string]string', options),
+    jsonb(top, 'runningcontext', '*TestWorkflowRunningContext', options),
+    jsonb(top, 'configparams', 'map[string]TestWorkflowExecutionConfigValue', options),
+    pgTimestamp(repair.scheduledAt, 'scheduledat'),
+    pgTimestamp(times.assignedAt, 'assignedat'),
+    pgTimestamp(times.statusAt, 'statusat'),
     organizationId,
     environmentId,
-    pointerJson(top, 'runtime', '*TestWorkflowExecutionRuntime', options),
-    pointerJson(top, 'silentmode', '*SilentMode', options),
+    jsonb(top, 'runtime', '*TestWorkflowExecutionRuntime', options),
+    jsonb(top, 'silentmode', '*SilentMode', options),
   ];
 
   const signatures: Row[] = [];
   signatureRows(id, top.get('signature'), 'signature', null, { next: 1 }, signatures, options);
-  const result = resultRow(id, top.get('result'), options);
+  const result = resultFields && times.result ? resultRow(id, resultFields, times.result, repair.durations, options) : undefined;
   const outputs = outputRows(id, top.get('output'), options);
   const reports = reportRows(id, top.get('reports'), options);
   const aggregations = aggregationRows(id, top.get('resourceaggregations'), options);
@@ -132,51 +157,62 @@ function timestamp(fields: Fields, key: string, at = ''): string | null {
 }
 
 /**
- * Pointer-typed JSONB (runner targets, running_context, runtime, silent_mode, initialization,
- * spec, workflow status): SQL NULL for a nil pointer, because fromJSONB turns the JSON literal
- * 'null' into a non-nil empty struct and Mongo gave nil (§5).
+ * Every jsonb column, one rule (docs/testkube-executions.md, "SQL NULL or JSON null"): a nil
+ * value (BSON null or missing: a nil pointer, map or slice in Go) is SQL NULL, anything else the
+ * JSON Go writes for it, `{}` and `[]` included. It is what Testkube's converter writes (its
+ * escapeJSONB turns Go's `null` into NULL), so every query of Testkube's PostgreSQL repository
+ * answers on these rows as on the converter's; the jsonb operators need it: `NOT (tags ? k)` is
+ * true on the JSON literal null but NULL, hence no match, on SQL NULL.
  */
-function pointerJson(fields: Fields, key: string, type: string, options: WalkOptions, at = ''): string | null {
+function jsonb(fields: Fields, key: string, type: string, options: WalkOptions, at = ''): string | null {
   const value = fields.get(key);
   if (isNullish(value)) return null;
-  return encodeGo(goType(type), value, child(at, key), options).json;
+  const { json } = encodeGo(goType(type), value, child(at, key), options);
+  return json === 'null' ? null : json;
+}
+
+/** The result's status fields; `status` as Testkube's toPgText leaves it (nil or "" → null). */
+function resultStatus(r: Fields, key: string): string | null {
+  // *TestWorkflowStatus: nil → NULL, and "" → NULL via toPgText. A NULL status reads back as
+  // result = nil (§5); that loss is Testkube's and cannot be avoided.
+  return isNullish(r.get(key)) ? null : text(r, key, VARCHAR.status, 'result');
+}
+
+/** What the time repair reads of a result. A nil or "" status is never finished, as in Go. */
+function resultTimes(r: Fields): ResultTimes {
+  const at = 'result';
+  return {
+    status: resultStatus(r, 'status'),
+    queuedAt: decodeTime(r.get('queuedat'), child(at, 'queuedat')),
+    startedAt: decodeTime(r.get('startedat'), child(at, 'startedat')),
+    finishedAt: decodeTime(r.get('finishedat'), child(at, 'finishedat')),
+    pausedMs: decodeInt32(r.get('pausedms'), child(at, 'pausedms')),
+    durationMs: decodeInt32(r.get('durationms'), child(at, 'durationms')),
+    totalDurationMs: decodeInt32(r.get('totaldurationms'), child(at, 'totaldurationms')),
+  };
 }
 
 /**
- * Map- and slice-typed JSONB (tags, config_params, pauses, labels, annotations, output value,
- * report summary, aggregations): Testkube writes a nil one as the JSON literal 'null' (§3) and
- * both 'null' and NULL read back as nil, so this stays what Testkube itself writes. `{}` and `[]`
- * are kept, as they read back as empty, non-nil values like Mongo's (§6).
+ * The result row (one when the result is non-nil, §3.3). Durations are copied as stored, negative
+ * ones included (§6), unless the time repair recomputed them; pausedMs is always as stored.
  */
-function valueJson(fields: Fields, key: string, type: string, options: WalkOptions, at = ''): string {
-  return encodeGo(goType(type), fields.get(key), child(at, key), options).json;
-}
-
-function resultRow(executionId: string, value: unknown, options: WalkOptions): Row | undefined {
-  if (isNullish(value)) return undefined; // written only when non-nil (§3.3)
+function resultRow(executionId: string, r: Fields, t: ResultTimes, healed: HealedDurations | undefined, options: WalkOptions): Row {
   const at = 'result';
-  const r = readStruct('TestWorkflowResult', value, at, options);
-  // *TestWorkflowStatus: nil → NULL, and "" → NULL via toPgText. A NULL status reads back as
-  // result = nil (§5); that loss is Testkube's and cannot be avoided.
-  const status = (key: string): string | null => (isNullish(r.get(key)) ? null : text(r, key, VARCHAR.status, at));
-  const steps = r.get('steps');
   return [
     executionId,
-    status('status'),
-    status('predictedstatus'),
-    text(r, 'duration', VARCHAR.duration, at),
-    text(r, 'totalduration', VARCHAR.duration, at),
-    // Copied, never recomputed (§3.3).
-    decodeInt32(r.get('durationms'), child(at, 'durationms')),
-    decodeInt32(r.get('pausedms'), child(at, 'pausedms')),
-    decodeInt32(r.get('totaldurationms'), child(at, 'totaldurationms')),
-    valueJson(r, 'pauses', '[]TestWorkflowPause', options, at),
-    pointerJson(r, 'initialization', '*TestWorkflowStepResult', options, at),
-    // NULL rather than 'null' for nil steps: the "initialized" filter tests `steps IS NULL` (§5).
-    isNullish(steps) ? null : valueJson(r, 'steps', 'map[string]TestWorkflowStepResult', options, at),
-    timestamp(r, 'queuedat', at),
-    timestamp(r, 'startedat', at),
-    timestamp(r, 'finishedat', at),
+    t.status,
+    resultStatus(r, 'predictedstatus'),
+    healed ? healed.duration : text(r, 'duration', VARCHAR.duration, at),
+    healed ? healed.totalDuration : text(r, 'totalduration', VARCHAR.duration, at),
+    healed ? healed.durationMs : t.durationMs,
+    t.pausedMs,
+    healed ? healed.totalDurationMs : t.totalDurationMs,
+    jsonb(r, 'pauses', '[]TestWorkflowPause', options, at),
+    jsonb(r, 'initialization', '*TestWorkflowStepResult', options, at),
+    jsonb(r, 'steps', 'map[string]TestWorkflowStepResult', options, at),
+    pgTimestamp(t.queuedAt, child(at, 'queuedat')),
+    pgTimestamp(t.startedAt, child(at, 'startedat')),
+    pgTimestamp(t.finishedAt, child(at, 'finishedat')),
   ];
 }
 
@@ -214,7 +250,7 @@ function signatureRows(
   }
 }
 
-/** out_order = index + 1; value is the free-form map's JSON or 'null' (§3.4). */
+/** out_order = index + 1; value is the free-form map's JSON, NULL when nil (§3.4). */
 function outputRows(executionId: string, value: unknown, options: WalkOptions): Row[] {
   return elements(value, 'output').map((item, i) => {
     const at = index('output', i);
@@ -223,14 +259,14 @@ function outputRows(executionId: string, value: unknown, options: WalkOptions): 
       executionId,
       text(o, 'ref', VARCHAR.name, at),
       text(o, 'name', VARCHAR.name, at),
-      valueJson(o, 'value', 'map[string]interface{}', options, at),
+      jsonb(o, 'value', 'map[string]interface{}', options, at),
       i + 1,
       rowId(OUTPUTS_TABLE.table, executionId, i + 1),
     ];
   });
 }
 
-/** rep_order = 1..n on a fresh insert; summary JSON or 'null' (§3.5). */
+/** rep_order = 1..n on a fresh insert; summary JSON, NULL when nil (§3.5). */
 function reportRows(executionId: string, value: unknown, options: WalkOptions): Row[] {
   return elements(value, 'reports').map((item, i) => {
     const at = index('reports', i);
@@ -240,7 +276,7 @@ function reportRows(executionId: string, value: unknown, options: WalkOptions): 
       text(r, 'ref', VARCHAR.name, at),
       text(r, 'kind', VARCHAR.name, at),
       text(r, 'file', VARCHAR.file, at),
-      valueJson(r, 'summary', '*TestWorkflowReportSummary', options, at),
+      jsonb(r, 'summary', '*TestWorkflowReportSummary', options, at),
       i + 1,
       rowId(REPORTS_TABLE.table, executionId, i + 1),
     ];
@@ -248,9 +284,10 @@ function reportRows(executionId: string, value: unknown, options: WalkOptions): 
 }
 
 /**
- * One row when the report is non-nil (§3.6). global and step are each JSON or 'null'; with both
- * nil the row holds 'null' twice, which still reads back as a non-nil, empty report, as Mongo's
- * document did (§5). A nil report writes no row.
+ * One row when the report is non-nil (§3.6); global and step are each JSON, NULL when nil. With
+ * both nil the row holds NULL twice and Testkube reads the report back as nil, as it does on the
+ * converter's rows (Mongo returned an empty report): see "Losses" in docs/testkube-executions.md.
+ * A nil report writes no row.
  */
 function aggregationRows(executionId: string, value: unknown, options: WalkOptions): Row[] {
   if (isNullish(value)) return [];
@@ -259,8 +296,8 @@ function aggregationRows(executionId: string, value: unknown, options: WalkOptio
   return [
     [
       executionId,
-      valueJson(a, 'global', 'map[string]map[string]TestWorkflowExecutionResourceAggregations', options, at),
-      valueJson(a, 'step', '[]TestWorkflowExecutionStepResourceAggregations', options, at),
+      jsonb(a, 'global', 'map[string]map[string]TestWorkflowExecutionResourceAggregations', options, at),
+      jsonb(a, 'step', '[]TestWorkflowExecutionStepResourceAggregations', options, at),
     ],
   ];
 }
@@ -282,11 +319,11 @@ function workflowRow(executionId: string, workflowType: 'workflow' | 'resolved_w
     text(w, 'name', VARCHAR.name, at),
     text(w, 'namespace', VARCHAR.name, at),
     text(w, 'description', undefined, at),
-    valueJson(w, 'labels', 'map[string]string', options, at),
-    valueJson(w, 'annotations', 'map[string]string', options, at),
-    pointerJson(w, 'spec', '*TestWorkflowSpec', options, at),
+    jsonb(w, 'labels', 'map[string]string', options, at),
+    jsonb(w, 'annotations', 'map[string]string', options, at),
+    jsonb(w, 'spec', '*TestWorkflowSpec', options, at),
     decodeBool(w.get('readonly'), child(at, 'readonly')),
-    pointerJson(w, 'status', '*TestWorkflowStatusSummary', options, at),
+    jsonb(w, 'status', '*TestWorkflowStatusSummary', options, at),
     timestamp(w, 'created', at),
     timestamp(w, 'updated', at),
     rowId(WORKFLOWS_TABLE.table, executionId, workflowType),

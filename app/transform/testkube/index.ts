@@ -11,7 +11,27 @@ export {
   VARCHAR,
   WORKFLOWS_TABLE,
 } from './columns.js';
-export { executionWorkflowNumber, transformExecution, TESTKUBE_EXECUTIONS_DATA_SET, type ExecutionContext } from './execution.js';
+export {
+  executionWorkflowNumber,
+  transformExecution,
+  TESTKUBE_EXECUTIONS_DATA_SET,
+  type ExecutionContext,
+  type ExecutionOptions,
+  type TimeRepairKind,
+} from './execution.js';
+export {
+  goDurationString,
+  healDurations,
+  isUsableTime,
+  MIN_USABLE_TIME_MS,
+  repairExecutionTime,
+  roundToMs,
+  synthesizeScheduledAt,
+  type ExecutionTimes,
+  type HealedDurations,
+  type ResultTimes,
+  type TimeRepair,
+} from './execution-time.js';
 export type { DropReason, WalkOptions } from './go-json.js';
 export { rowId, TESTKUBE_ID_NAMESPACE, uuidV5 } from './ids.js';
 export type { ProblemReason } from './problems.js';
