@@ -37,7 +37,7 @@ export function usageDoc(i: number): Document {
 }
 
 /** Index bounds [from, to) selected by a filter of the shape the bulk engine builds. */
-function bounds(filter: Document, count: number): [number, number] {
+export function bounds(filter: Document, count: number): [number, number] {
   let from = 0;
   let to = count;
   const visit = (f: Document): void => {

@@ -4,6 +4,8 @@
  *            threads → COPY, chunked commits with watermarks; --parallel ranges, --threads
  *   insert   a naive loader: the same transform, multi-row INSERT of 500 rows per statement
  *   file     writes the pre-transformed COPY text file that `psql \copy` loads (the ceiling)
+ *   executions  the bulk engine as shipped, on test workflow executions (--size small|large) from
+ *            bench/executions-source.ts (bench/executions.ts runs it)
  * Prints one JSON line: { mode, count, seconds, rate, maxRssMb, machineCpuSeconds } (the machine's
  * busy CPU time over the same clocked part, PostgreSQL's included).
  */
@@ -13,6 +15,7 @@ import { usageRow, usageColumns } from '../app/datasets/bulk/usage-records.js';
 import { copyLine } from '../app/engine/copy-text.js';
 import { insertRows } from '../app/engine/insert.js';
 import { bsonSource } from './bson-source.js';
+import { executionsSource, type ExecutionSize } from './executions-source.js';
 import { machineBusySeconds } from './cpu.js';
 
 /** A module of the build (dist/), typed by its source: what the image runs, transform threads included. */
@@ -35,11 +38,13 @@ const threads = arg('threads', '2');
 // The clock starts once the process has loaded its modules (paid once per run, not per data set).
 let started = process.hrtime.bigint();
 let busyAtStart = machineBusySeconds();
-const source = bsonSource(count);
+let cpuAtStart = process.cpuUsage();
+const source = mode === 'executions' ? executionsSource(count, arg('size') as ExecutionSize) : bsonSource(count);
 
-if (mode === 'ours') {
+if (mode === 'ours' || mode === 'executions') {
   const { loadConfig } = await built<typeof import('../app/config/load.js')>('config/load');
   const { usageRecords } = await built<typeof import('../app/datasets/bulk/usage-records.js')>('datasets/bulk/usage-records');
+  const { testWorkflowExecutions } = await built<typeof import('../app/datasets/bulk/test-workflow-executions.js')>('datasets/bulk/test-workflow-executions');
   const { runBulkPhase } = await built<typeof import('../app/engine/bulk-engine.js')>('engine/bulk-engine');
   const { KnownIds } = await built<typeof import('../app/engine/integrity.js')>('engine/integrity');
   const { createLogger } = await built<typeof import('../app/log/logger.js')>('log/logger');
@@ -53,7 +58,10 @@ if (mode === 'ours') {
   // From here on, as in a run: thread start, counting, range planning, connections, the load.
   started = process.hrtime.bigint();
   busyAtStart = machineBusySeconds();
-  await runBulkPhase({ config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal, known: new KnownIds() }, [usageRecords(null)], () => undefined);
+  cpuAtStart = process.cpuUsage();
+  const dataSet = mode === 'executions' ? testWorkflowExecutions() : usageRecords(null);
+  const [stats] = await runBulkPhase({ config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal, known: new KnownIds() }, [dataSet], () => undefined);
+  if (stats?.successful !== count) throw new Error(`loaded ${stats?.successful} of ${count} documents`);
   await pool.end();
 } else if (mode === 'insert') {
   const client = new pg.Client({ connectionString: pgUrl });
@@ -83,4 +91,7 @@ const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const busyAtEnd = machineBusySeconds();
 const machineCpuSeconds = busyAtStart === null || busyAtEnd === null ? null : busyAtEnd - busyAtStart;
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ mode, count, parallel: Number(parallel), threads: Number(threads), seconds, rate: count / seconds, maxRssMb, machineCpuSeconds }));
+// This process's own CPU time (every thread), which a busy shared machine does not distort.
+const cpu = process.cpuUsage(cpuAtStart);
+const processCpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(JSON.stringify({ mode, count, parallel: Number(parallel), threads: Number(threads), seconds, rate: count / seconds, maxRssMb, machineCpuSeconds, processCpuSeconds }));

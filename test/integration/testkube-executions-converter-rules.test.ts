@@ -21,7 +21,7 @@ import { scopedCollectionName } from '../../app/source/collections.js';
 import { EXECUTION_TABLES } from '../../app/transform/testkube/index.js';
 import { verify } from '../../app/verify/verify.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
-import { at } from '../fixtures/testkube/documents.js';
+import { EXECUTION_JSONB_COLUMNS, at } from '../fixtures/testkube/documents.js';
 import { testEngine, type TestEngine } from '../helpers/engine.js';
 import { memorySource } from '../helpers/bson-source.js';
 
@@ -86,6 +86,13 @@ test('the load repairs legacy times, counts them in the statistics, and verifica
 });
 
 test('nil jsonb values are SQL NULL, so the repository\'s filters answer as on the converter\'s rows', async () => {
+  // The unit tests of the rule cover these columns: every jsonb column of the seven tables.
+  const tables = EXECUTION_TABLES.map((t) => t.table);
+  const jsonbColumns = await engine.pool.query<{ c: string }>(
+    "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE data_type = 'jsonb' AND table_name = ANY($1) ORDER BY array_position($1, table_name::text), ordinal_position",
+    [tables],
+  );
+  assert.deepEqual(jsonbColumns.rows.map((r) => r.c), EXECUTION_JSONB_COLUMNS);
   const nulls = await engine.pool.query(`
     SELECT e.id, e.tags IS NULL AS tags, w.labels IS NULL AS labels, r.steps IS NULL AS steps
       FROM test_workflow_executions e

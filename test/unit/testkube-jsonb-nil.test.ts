@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXECUTION_TABLES, transformExecution } from '../../app/transform/testkube/index.js';
 import type { PgValue } from '../../app/datasets/types.js';
+import { EXECUTION_JSONB_COLUMNS } from '../fixtures/testkube/documents.js';
 
 const ZERO = '0001-01-01T00:00:00Z';
 const j = JSON.stringify;
@@ -53,20 +54,10 @@ const COLUMNS: Column[] = [
   { table: 'test_workflows', column: 'status', doc: inWorkflow('status'), empty: [{}, '{}'] },
 ];
 
-/** The jsonb columns of the schema, from the column lists: the table above must name every one. */
-const JSONB_COLUMNS = [
-  'test_workflow_executions.runner_target', 'test_workflow_executions.runner_original_target', 'test_workflow_executions.tags',
-  'test_workflow_executions.running_context', 'test_workflow_executions.config_params', 'test_workflow_executions.runtime',
-  'test_workflow_executions.silent_mode', 'test_workflow_results.pauses', 'test_workflow_results.initialization',
-  'test_workflow_results.steps', 'test_workflow_outputs.value', 'test_workflow_reports.summary',
-  'test_workflow_resource_aggregations.global', 'test_workflow_resource_aggregations.step', 'test_workflows.labels',
-  'test_workflows.annotations', 'test_workflows.spec', 'test_workflows.status',
-];
-
 function cell(doc: Record<string, unknown>, table: string, column: string): PgValue | undefined {
   const spec = EXECUTION_TABLES.find((t) => t.table === table);
   assert.ok(spec, table);
-  const i = spec.columns.indexOf(column);
+  const i = (spec.columns as readonly string[]).indexOf(column);
   assert.ok(i >= 0, `${table}.${column}`);
   const rows = transformExecution(doc, { organizationId: '', environmentId: '' }).find((t) => t.table === table)?.rows ?? [];
   assert.equal(rows.length, 1, `${table} has one row for the document`);
@@ -74,7 +65,7 @@ function cell(doc: Record<string, unknown>, table: string, column: string): PgVa
 }
 
 test('the table below covers every jsonb column of the executions tables', () => {
-  assert.deepEqual(COLUMNS.map((c) => `${c.table}.${c.column}`), JSONB_COLUMNS);
+  assert.deepEqual(COLUMNS.map((c) => `${c.table}.${c.column}`), EXECUTION_JSONB_COLUMNS);
 });
 
 for (const c of COLUMNS) {
