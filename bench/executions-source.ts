@@ -8,7 +8,7 @@
  *   small  a current, finished execution (fullExecution of the golden tests: 5 signatures, 2
  *          steps, small workflow and resolved workflow), ~3 KB of BSON
  *   large  a big resolved workflow (40 groups of 8 steps with env and args), 360 signatures
- *          nested two deep with a step result each, 20 outputs, 10 reports, ~190 KB of BSON
+ *          nested two deep with a step result each, 20 outputs, 10 reports, ~225 KB of BSON
  */
 import { BSON, type Document } from 'mongodb';
 import type { FindOptions, SourceCollectionApi, SourceDb } from '../app/source/source-db.js';
