@@ -9,6 +9,7 @@
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from '../source/bson.js';
 import { TransformError } from '../errors.js';
+import { parseTimestampText } from './dates.js';
 
 /** PostgreSQL timestamptz accepts 4713 BC .. 294276 AD; JS Date covers ±275760 years, so only the low end needs a check. */
 const PG_MIN_TIMESTAMP_MS = Date.UTC(-4712, 0, 1);
@@ -141,8 +142,12 @@ export function toTimestamp(value: unknown, field: string): string | null {
     if (ms >= YEAR_1_MS && ms <= YEAR_9999_END_MS) return isoTimestamp(ms);
     date = value;
   }
-  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) date = new Date(value);
-  else throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field });
+  else if (typeof value === 'string') {
+    // Strict, time-zone independent (app/transform/dates.ts): no rolled-over days, no local time.
+    const parsed = parseTimestampText(value);
+    if (!parsed.ok) throw new TransformError(`${parsed.reason}: ${JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)} is not a valid timestamp (${parsed.detail})`, { field, context: { reason: parsed.reason } });
+    date = new Date(parsed.ms);
+  } else throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field });
   const ms = date.getTime();
   if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript and PostgreSQL can represent', { field });
   if (ms < PG_MIN_TIMESTAMP_MS) throw new TransformError(`date ${date.toISOString()} is before PostgreSQL's earliest timestamp (4713 BC)`, { field });
