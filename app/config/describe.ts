@@ -11,10 +11,10 @@ const GROUP_TITLES: Record<Group, string> = { connection: 'Connection', tuning: 
  * hosts and database stay, so the operator can see where the tool will connect.
  */
 export function redactDsn(dsn: string): string {
-  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/?#]*@)?([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(dsn.trim());
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#]*@)?([^/?#]*)([^?#]*)(\?[^#]*)?/i.exec(dsn.trim());
   if (!match) return '[redacted]';
   const [, scheme, hosts, path, query] = match as unknown as [string, string, string, string, string | undefined];
-  const hadUser = /^[a-z][a-z0-9+.-]*:\/\/[^@/?#]*@/i.test(dsn.trim());
+  const hadUser = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(dsn.trim());
   return `${scheme}${hadUser ? '[redacted]@' : ''}${hosts}${path}${query ? '?[redacted]' : ''}`;
 }
 

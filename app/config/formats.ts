@@ -87,7 +87,7 @@ export function parseUrl(text: string, protocols: readonly string[]): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new FormatError(message);
+    throw new FormatError(trimmed.includes('@') ? `${message}; ${ENCODE_HINT}` : message);
   }
   if (!protocols.includes(url.protocol)) throw new FormatError(message);
   return trimmed;
@@ -99,9 +99,14 @@ export function parseEnum<T extends string>(text: string, allowed: readonly T[])
   return trimmed as T;
 }
 
+/** Said when a connection string with credentials does not parse: the usual cause, without quoting any of it. */
+export const ENCODE_HINT = 'a user name or password containing any of @ : / ? # [ ] % must be percent-encoded (e.g. @ as %40, : as %3A, / as %2F, % as %25)';
+
 /**
  * A MongoDB connection string, checked by the driver's own parser (no I/O): seed lists
  * (`h1:27017,h2:27017`), `mongodb+srv://` and every URI option, as the driver will read them.
+ * With credentials in it, the driver's message is not repeated: it quotes pieces of the string,
+ * which for a password that is not percent-encoded are pieces of the password (issue 13, D10).
  */
 export function parseMongoDsn(text: string): string {
   const trimmed = text.trim();
@@ -109,7 +114,9 @@ export function parseMongoDsn(text: string): string {
     // The constructor parses and validates; connecting is a separate step.
     new MongoClient(trimmed);
   } catch (err) {
-    throw new FormatError(`must be a MongoDB connection string, mongodb://[user:password@]host[:port][,host…][/db][?options] or mongodb+srv://… (${err instanceof Error ? err.message : String(err)})`);
+    const form = 'must be a MongoDB connection string: mongodb://host[:port][,host…][/db][?options] or mongodb+srv://…, with user:password@ before the hosts';
+    if (trimmed.includes('@')) throw new FormatError(`${form}; ${ENCODE_HINT}`);
+    throw new FormatError(`${form} (${err instanceof Error ? err.message : String(err)})`);
   }
   return trimmed;
 }

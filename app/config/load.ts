@@ -123,16 +123,24 @@ function resolveRaw(setting: Setting, flags: ReadonlyMap<string, string>, env: N
  * not WHATWG URLs.
  */
 export function dsnPasswords(dsn: string): string[] {
-  const match = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]+)@/i.exec(dsn.trim());
-  if (!match) return [];
-  const raw = match[1] as string;
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // A malformed escape: the raw text is what could be echoed.
+  const text = dsn.trim();
+  // As a parser reads it (up to the first @), and as the operator meant it (up to the last @): a
+  // password that is not percent-encoded may itself hold @ : / (issue 13, D10).
+  const candidates = [/^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]+)@/i, /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:(.+)@[^@]*$/i]
+    .map((re) => re.exec(text)?.[1])
+    .filter((raw): raw is string => raw !== undefined);
+  const out = new Set<string>();
+  for (const raw of candidates) {
+    out.add(raw);
+    try {
+      out.add(decodeURIComponent(raw));
+    } catch {
+      // A malformed escape: the raw text is what could be echoed.
+    }
+    // Each piece a parser could quote on its own ("Pw:Sec" of "Mg@Pw:Sec/ret%Tango42").
+    for (const piece of raw.split(/[@/?#]/)) if (piece.length >= 3) out.add(piece);
   }
-  return [...new Set([raw, decoded])];
+  return [...out];
 }
 
 /** convict holds the schema (docs, env/arg names, sensitivity); values arrive already parsed. */

@@ -2,7 +2,8 @@
  * Replaces secret values (and the password part of any connection string) with [redacted].
  * Applied to every log line, error message and annotation the program emits.
  */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi;
+// Up to the last @ of the word: a password that is not percent-encoded may hold @ and / itself.
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)(\S+)(@)/gi;
 
 export interface Redactor {
   text(value: string): string;

@@ -198,3 +198,14 @@ test('the configuration is frozen', () => {
     (config.mongo as { db: string }).db = 'x';
   });
 });
+
+test('a password that is not URL-encoded (issue 13, D10): refused with a hint, no piece of it quoted, every piece redacted', () => {
+  const password = 'Mg@Pw:Sec/ret%Tango42';
+  for (const [env, dsn] of [['API_MONGO_DSN', `mongodb://u:${password}@host/`], ['API_POSTGRES_URL', `postgres://u:${password}@host/db`]] as const) {
+    const err = configError(() => load({ [env]: dsn }));
+    for (const piece of ['Pw:Sec', 'Tango42', 'Sec/ret', 'Mg@']) assert.ok(!err.message.includes(piece), `${piece} in ${err.message}`);
+    assert.match(err.message, /must be percent-encoded/);
+    const redact = redactor([dsn, ...dsnPasswords(dsn)]);
+    assert.equal(redact.text(`Unable to parse Pw:Sec with URL; ${dsn}`), `Unable to parse [redacted] with URL; ${dsn.slice(0, dsn.indexOf('//') + 2)}u:[redacted]@${dsn.slice(dsn.lastIndexOf('@') + 1)}`);
+  }
+});
