@@ -110,5 +110,6 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport
     });
   }
   logger.info('pre-flight gate passed', { kind: 'preflight', warnings: checks.filter((c) => c.status === 'warn').map((c) => c.check) });
-  return { checks, sources };
+  const resume = checks.some((c) => c.check === 'target-empty' && c.details?.resume === true);
+  return { checks, sources, resume };
 }

@@ -33,6 +33,8 @@ export interface SourceCount {
 export interface PreflightReport {
   checks: CheckResult[];
   sources: SourceCount[];
+  /** The target holds this tool's unfinished migration (or CONVERT_SKIP_EXISTING is set): records already there are kept and skipped. */
+  resume: boolean;
 }
 
 export const pass = (check: CheckName, message: string, details?: Record<string, unknown>): CheckResult => ({ check, status: 'pass', message, ...(details ? { details } : {}) });

@@ -14,6 +14,9 @@ import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import type { EngineContext, ProgressSink } from '../engine/context.js';
 import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
+import { STATUS_TABLE, markRunEnded, markRunStarted } from './migration-status.js';
+import { acquireRunLock } from './run-lock.js';
+import { InterruptedError, errorMessage } from '../errors.js';
 import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
@@ -44,17 +47,39 @@ export interface RunResult {
 }
 
 export async function migrate(deps: RunDeps): Promise<RunResult> {
-  const { config, logger, signal } = deps;
+  const { logger } = deps;
+  // The run's own stop: main's signal (SIGTERM/SIGINT), or a fault of the run itself (the run lock lost).
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(deps.signal.reason);
+  if (deps.signal.aborted) onAbort();
+  else deps.signal.addEventListener('abort', onAbort, { once: true });
+  const signal = stop.signal;
+  let config = deps.config;
   deps.progress?.phase('preflight');
   const source = await connectSource(config, logger, signal);
   try {
     const pool = await connectSink(config, logger, signal);
+    // A dry run writes nothing, so it needs no lock and may run beside a real run.
+    const lock = config.convert.dryRun ? null : await acquireRunLock(config, logger, (err) => stop.abort(err)).catch(async (err: unknown) => {
+      await pool.end();
+      throw err;
+    });
+    let ended: 'finished' | 'failed' | 'interrupted' = 'failed';
+    let statusWritten = false;
     try {
+      const preflight = await runPreflight({ config, db: source.db, pool, logger, schemaDir: SCHEMA_DIR });
+      if (preflight.resume && !config.convert.skipExisting) {
+        // The tool's own unfinished migration (D5): resumed as CONVERT_SKIP_EXISTING=true would.
+        config = deepFreeze({ ...config, convert: { ...config.convert, skipExisting: true } });
+        logger.info('resuming the unfinished migration in the target: records already there are kept and skipped (as with CONVERT_SKIP_EXISTING=true)', { resume: true });
+      }
       const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), ...(deps.progress ? { progress: deps.progress } : {}) };
-      await runPreflight({ config, db: source.db, pool, logger, schemaDir: SCHEMA_DIR });
       if (config.convert.dryRun) {
         logger.info('dry run: reading and transforming everything, writing nothing');
       } else {
+        const status = await markRunStarted(pool);
+        statusWritten = true;
+        logger.info('migration recorded in the target', { table: STATUS_TABLE, started_at: status.startedAt.toISOString(), run: status.runs });
         deps.progress?.phase('schema');
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
@@ -115,11 +140,29 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
       }
+      ended = 'finished';
       return { stats };
+    } catch (err) {
+      if (signal.aborted && signal.reason instanceof InterruptedError) ended = 'interrupted';
+      throw err;
     } finally {
+      if (statusWritten) {
+        // Best effort: a run whose status stays `running` is resumed just the same.
+        await markRunEnded(pool, ended).catch((err: unknown) => logger.warn('could not record how the run ended', { status: ended, error: errorMessage(err) }));
+      }
+      await lock?.release();
       await pool.end();
     }
   } finally {
+    deps.signal.removeEventListener('abort', onAbort);
     await source.close();
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
