@@ -33,6 +33,10 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=builder /app/dist ./dist
 COPY schema ./schema
+# Error reports go to CONVERT_WORK_DIR, by default the current directory: /app belongs to root and
+# is not writable by `node` (issue 13, D9). /tmp is writable by every user (the chart mounts an
+# emptyDir at its own convert.workDir and at /tmp).
+ENV CONVERT_WORK_DIR=/tmp/mongo2pg
 USER node
 ENTRYPOINT ["node", "dist/main.js"]
 CMD ["migrate"]

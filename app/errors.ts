@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'TRANSFORM'
   | 'INTEGRITY'
   | 'VERIFICATION'
+  | 'REPORT_WRITE'
   | 'MIGRATION_INCOMPLETE'
   | 'INTERRUPTED'
   | 'INTERNAL';
@@ -91,6 +92,13 @@ export class TransformError extends Mongo2pgError {
 export class IntegrityError extends Mongo2pgError {
   constructor(message: string, options?: { cause?: unknown; context?: ErrorContext }) {
     super('INTEGRITY', ExitCode.migrationFailed, message, options);
+  }
+}
+
+/** An error report could not be written to CONVERT_WORK_DIR (permissions, a full disk): the run cannot account for its failures. */
+export class ReportWriteError extends Mongo2pgError {
+  constructor(message: string, options?: { cause?: unknown; context?: ErrorContext }) {
+    super('REPORT_WRITE', ExitCode.migrationFailed, message, options);
   }
 }
 

@@ -14,8 +14,9 @@ import type { SourceDb } from '../source/source-db.js';
 import { checkMasterPassword, checkMasterPasswordLength } from './master-password.js';
 import { checkPermissions, ownSchemaTables } from './permissions.js';
 import { fail, type CheckName, type CheckResult, type PreflightReport, type SourceCount } from './result.js';
-import { collectionsVerdict, countSources, existingCollections } from './source-collections.js';
+import { collectionsVerdict, countSources, excludedByFilter, existingCollections } from './source-collections.js';
 import { checkTargetEmpty, type Queryable } from './target-empty.js';
+import { checkWorkDir } from './work-dir.js';
 import { normalizeTableName, tablesWritten } from './written-tables.js';
 
 export interface PreflightDeps {
@@ -77,6 +78,7 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport
 
   const length = checkMasterPasswordLength(config.credentials.masterPassword);
   record(length);
+  record(await guarded('work-dir', () => checkWorkDir(config.convert.workDir, process.cwd())));
 
   const dataSets = [...recordDataSets(config), ...bulkDataSets(config)];
   let existing = new Set<string>();
@@ -99,6 +101,17 @@ export async function runPreflight(deps: PreflightDeps): Promise<PreflightReport
   } catch (err) {
     // The summary informs; it does not gate.
     logger.warn(`pre-flight summary: could not count source documents: ${errorMessage(err)}`, { kind: 'preflight' });
+  }
+  if (config.convert.since) {
+    // Records left behind on purpose are said out loud (issue 13: an example's `since` dropped history silently).
+    const since = config.convert.since.toISOString().slice(0, 10);
+    try {
+      for (const e of await excludedByFilter(db, dataSets, existing)) {
+        if (e.excluded > 0) logger.warn(`CONVERT_SINCE=${since}: about ${e.excluded} of ${e.total} ${e.dataSet} record(s) are older and will NOT be migrated`, { kind: 'preflight', setting: 'CONVERT_SINCE', since, data_set: e.dataSet, excluded: e.excluded, total: e.total });
+      }
+    } catch (err) {
+      logger.warn(`CONVERT_SINCE=${since}: could not count the records it leaves out: ${errorMessage(err)}`, { kind: 'preflight', setting: 'CONVERT_SINCE' });
+    }
   }
 
   const failed = checks.filter((c) => c.status === 'fail');

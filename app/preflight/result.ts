@@ -8,7 +8,9 @@ export type CheckName =
   | 'target-empty'
   | 'master-password-length'
   | 'master-password'
-  | 'postgres-permissions';
+  | 'postgres-permissions'
+  | 'work-dir'
+  | 'single-run';
 
 export interface CheckResult {
   check: CheckName;

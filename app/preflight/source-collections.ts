@@ -35,3 +35,22 @@ export async function countSources(db: SourceDb, dataSets: readonly DataSet[], e
 export async function existingCollections(db: SourceDb): Promise<Set<string>> {
   return new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
 }
+
+/**
+ * Documents a data set's filter (CONVERT_SINCE) leaves out, per data set with a filter: the
+ * collections' size from metadata (instant, approximate) minus what the filter selects (counted).
+ */
+export async function excludedByFilter(db: SourceDb, dataSets: readonly DataSet[], existing: ReadonlySet<string>): Promise<Array<{ dataSet: string; excluded: number; total: number }>> {
+  const out: Array<{ dataSet: string; excluded: number; total: number }> = [];
+  for (const ds of dataSets) {
+    if (ds.filter === undefined) continue;
+    let total = 0;
+    let selected = 0;
+    for (const c of (await sourceCollections(db, ds)).filter((x) => existing.has(x.collection))) {
+      total += await db.collection(c.collection).estimatedDocumentCount();
+      selected += await db.collection(c.collection).countDocuments(ds.filter);
+    }
+    out.push({ dataSet: ds.name, excluded: Math.max(0, total - selected), total });
+  }
+  return out;
+}
