@@ -18,6 +18,22 @@ export function isPermanentPgError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('28') || code === '3D000' || code === '42501');
 }
 
+/** SQLSTATEs of a session the server ended (57P01 admin shutdown, e.g. pg_terminate_backend; 57P02 crash; 57P03 starting up) and socket errors. */
+const LOST_SESSION_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/**
+ * Whether the error is the loss of a PostgreSQL session (terminated, restarted, network), so the
+ * same read on a new session may succeed: class 08 (connection exception), the codes above, or
+ * the code-less plain Error pg raises for a connection that ended ("Connection terminated",
+ * "not queryable"). A statement error always carries its SQLSTATE and is not retried.
+ */
+export function isTransientSinkError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code.startsWith('08') || LOST_SESSION_CODES.has(code);
+  return Object.getPrototypeOf(err) === Error.prototype;
+}
+
 export async function connectSink(config: Config, logger: Logger, signal?: AbortSignal): Promise<Pool> {
   const { postgres } = config;
   const pool = new pg.Pool({

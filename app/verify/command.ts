@@ -9,7 +9,10 @@ import { HUMAN, type Logger } from '../log/logger.js';
 import type { Pool } from '../sink/postgres.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
-import { readAgainOnTransientError, type SourceDb } from '../source/source-db.js';
+import { isTransientSourceError, type SourceDb } from '../source/source-db.js';
+import { isTransientSinkError } from '../sink/postgres.js';
+import { SinkError, errorMessage } from '../errors.js';
+import { retry } from '../util/retry.js';
 import type { VerifyOptions } from './context.js';
 import { verificationError, verificationTable } from './summary.js';
 import type { DataSetVerification, VerificationReport } from './types.js';
@@ -41,13 +44,22 @@ export async function verifyStep(deps: VerifyStepDeps): Promise<VerificationRepo
   const { config, logger } = deps;
   const started = Date.now();
   const dataSets = [...recordDataSets(config), ...bulkDataSets(config)];
-  // Verification only reads, so a read the source breaks off (a restart, a failover) is verified
-  // again from the start once the server is back, rather than ending the run.
-  const report = await readAgainOnTransientError(
+  // Verification only reads, so a read either side breaks off (a restart, a failover, a
+  // terminated PostgreSQL session: issue 13, D11) is verified again from the start on new
+  // connections, as the configured attempts allow, rather than ending the run.
+  const report = await retry(
     () => verify({ config, db: deps.db, pool: deps.pool, logger, signal: deps.signal, onDataSet: (d) => logDataSet(logger, d), ...(deps.options ? { options: deps.options } : {}) }, dataSets),
-    deps,
-    'verification interrupted by a connection error; verifying again from the start',
-  );
+    {
+      attempts: Math.max(config.mongo.connectionAttempts, config.postgres.connectionAttempts),
+      delayMs: Math.max(config.mongo.connectionDelay, config.postgres.connectionDelay),
+      signal: deps.signal,
+      retryable: (err) => isTransientSourceError(err) || isTransientSinkError(err),
+      onRetry: (attempt, err) => logger.warn('verification interrupted by a connection error; verifying again from the start', { attempt, error: errorMessage(err) }),
+    },
+  ).catch((err: unknown) => {
+    if (isTransientSinkError(err)) throw new SinkError('SINK_UNAVAILABLE', `verification could not complete: PostgreSQL connection lost on every attempt: ${errorMessage(err)}`, { cause: err });
+    throw err;
+  });
   for (const p of report.tableProblems) logger.error('verification difference', { ...p, [HUMAN]: `${p.table}: ${p.message}` });
   // A block like the statistics blocks (the run's summary table stays the last 'summary' block).
   deps.print(verificationTable(report), { kind: 'statistics', task: 'verification' });
