@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'REPORT_WRITE'
   | 'MIGRATION_INCOMPLETE'
   | 'INTERRUPTED'
+  | 'STALLED'
   | 'INTERNAL';
 
 export interface ErrorContext {
@@ -105,6 +106,13 @@ export class ReportWriteError extends Mongo2pgError {
 export class VerificationError extends Mongo2pgError {
   constructor(message: string, options?: { cause?: unknown; context?: ErrorContext }) {
     super('VERIFICATION', ExitCode.verificationFailed, message, options);
+  }
+}
+
+/** The run made no progress for CONVERT_STALL_TIMEOUT (a source or target that stopped answering). */
+export class StalledError extends Mongo2pgError {
+  constructor(message: string, options?: { cause?: unknown; context?: ErrorContext }) {
+    super('STALLED', ExitCode.migrationFailed, message, options);
   }
 }
 

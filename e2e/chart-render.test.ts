@@ -113,7 +113,8 @@ describe('chart: the Job is a Helm hook', () => {
   it('sets backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished and the pod failure policy', async () => {
     const defaults = jobSpec(only(await render({ valuesFiles: [ENABLED_VALUES_FILE] }), 'Job'));
     assert.equal(defaults.backoffLimit, 0);
-    assert.equal(defaults.activeDeadlineSeconds, undefined);
+    // Issue 13, D12: a Job never hangs forever by default.
+    assert.equal(defaults.activeDeadlineSeconds, 172800);
     assert.equal(defaults.ttlSecondsAfterFinished, undefined);
     assert.deepEqual(defaults.podFailurePolicy, {
       rules: [
@@ -387,7 +388,8 @@ describe('chart: values.example.yaml', () => {
     const job = only(docs, 'Job');
     const env = envValues(job);
     assert.equal(env.get('PUSHGATEWAY_URL'), 'http://prometheus-pushgateway.monitoring.svc:9091');
-    assert.equal(env.get('CONVERT_SINCE'), '2026-01-01');
+    // Issue 13: the example must not drop usage history silently.
+    assert.ok(!env.get('CONVERT_SINCE'), 'the example leaves CONVERT_SINCE empty');
     assert.equal(env.get('CONVERT_WORKERS'), '16');
     assert.deepEqual(volume(job, 'work').persistentVolumeClaim, { claimName: 'mongo2pg-reports' });
     assert.equal(jobSpec(job).activeDeadlineSeconds, 43200);

@@ -25,12 +25,14 @@ export interface Config {
     readonly connectionTimeout: number;
     readonly connectionDelay: number;
     readonly connectionAttempts: number;
+    readonly socketTimeout: number;
   };
   readonly postgres: {
     readonly url: string;
     readonly connectionTimeout: number;
     readonly connectionDelay: number;
     readonly connectionAttempts: number;
+    readonly statementTimeout: number;
   };
   readonly credentials: { readonly masterPassword: string };
   readonly convert: {
@@ -46,6 +48,7 @@ export interface Config {
     readonly skipIntegrityErrors: boolean;
     readonly since: Date | null;
     readonly verify: boolean;
+    readonly stallTimeout: number;
   };
   readonly progress: {
     readonly logFormat: 'auto' | 'json' | 'text';

@@ -56,6 +56,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Delay between MongoDB connection attempts.', type: duration() },
   { key: 'mongo.connectionAttempts', env: 'API_MONGO_CONNECTION_ATTEMPTS', flag: 'mongo_connection_attempts', default: '120', group: 'connection',
     doc: 'Number of MongoDB connection attempts.', type: integer(1) },
+  { key: 'mongo.socketTimeout', env: 'API_MONGO_SOCKET_TIMEOUT', flag: 'mongo_socket_timeout', default: '5m', group: 'connection',
+    doc: 'Inactivity timeout of a MongoDB socket: a server that stops answering mid-read fails the read after this long (0: never).', type: duration() },
   { key: 'postgres.url', env: 'API_POSTGRES_URL', flag: 'postgres_url', default: '', group: 'connection', required: true, secret: true,
     doc: 'PostgreSQL connection string.', type: url(['postgres:', 'postgresql:']) },
   { key: 'postgres.connectionTimeout', env: 'API_POSTGRES_CONNECTION_TIMEOUT', flag: 'postgres_connection_timeout', default: '5s', group: 'connection',
@@ -64,6 +66,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Delay between PostgreSQL connection attempts.', type: duration() },
   { key: 'postgres.connectionAttempts', env: 'API_POSTGRES_CONNECTION_ATTEMPTS', flag: 'postgres_connection_attempts', default: '30', group: 'connection',
     doc: 'Number of PostgreSQL connection attempts.', type: integer(1) },
+  { key: 'postgres.statementTimeout', env: 'API_POSTGRES_STATEMENT_TIMEOUT', flag: 'postgres_statement_timeout', default: '6h', group: 'connection',
+    doc: 'Client-side timeout of one PostgreSQL statement: a server that stops answering fails the statement after this long (0: never). Index rebuilds of the largest tables must fit in it.', type: duration() },
   { key: 'credentials.masterPassword', env: 'CREDENTIALS_MASTER_PASSWORD', flag: 'credentials_master_password', default: '', group: 'connection', required: true, secret: true,
     doc: 'Master password the source credentials were encrypted with; at least 32 characters (checked by the pre-flight gate).', type: text() },
 
@@ -92,6 +96,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Only usage records created on or after this date (YYYY-MM-DD, UTC); empty means all.', type: date() },
   { key: 'convert.verify', env: 'CONVERT_VERIFY', flag: 'convert_verify', default: 'true', group: 'tuning',
     doc: 'Verify counts and a sample of rows against the source after migrating.', type: boolean() },
+  { key: 'convert.stallTimeout', env: 'CONVERT_STALL_TIMEOUT', flag: 'convert_stall_timeout', default: '10m', group: 'tuning',
+    doc: 'Give up (exit 4) when the record-level and bulk phases make no progress for this long; "no progress" warnings start at a quarter of it (0: never).', type: duration() },
 
   // Progress
   { key: 'progress.logFormat', env: 'LOG_FORMAT', flag: 'log_format', default: 'auto', group: 'progress',

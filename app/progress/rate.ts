@@ -28,12 +28,26 @@ export class MovingRate {
     while (this.samples.length > 2 && (this.samples[1] as RateSample).at <= at - this.windowMs) this.samples.shift();
   }
 
-  /** Records per second: over the window once it spans a second, else since the task started. */
+  /**
+   * Records per second: over the window once it spans a second, else since the task started. The
+   * window ends at `now` once no sample has come for a second: a task that stopped moving (a
+   * frozen source, issue 13 D12) shows its rate falling to 0 and its ETA growing, not the last
+   * speed it had.
+   */
   perSecond(now: number): number {
     const last = this.samples.at(-1);
     if (!last) return 0;
     const first = this.samples[0] as RateSample;
-    if (last.at - first.at >= 1000) return ((last.done - first.done) * 1000) / (last.at - first.at);
+    const end = now - last.at > 1000 ? now : last.at;
+    if (end - first.at >= 1000) {
+      // The newest sample at or before the window's start, else the oldest kept.
+      let base = first;
+      for (const s of this.samples) {
+        if (s.at > end - this.windowMs) break;
+        base = s;
+      }
+      return end > base.at ? ((last.done - base.done) * 1000) / (end - base.at) : 0;
+    }
     const elapsed = Math.max(now, last.at) - this.startedAt;
     return elapsed > 0 ? (last.done * 1000) / elapsed : 0;
   }

@@ -16,7 +16,8 @@ import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
 import { STATUS_TABLE, markRunEnded, markRunStarted } from './migration-status.js';
 import { acquireRunLock } from './run-lock.js';
-import { InterruptedError, errorMessage } from '../errors.js';
+import { InterruptedError, errorMessage, isMongo2pgError } from '../errors.js';
+import { StallWatch } from '../progress/stall-watch.js';
 import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
@@ -55,7 +56,10 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
   else deps.signal.addEventListener('abort', onAbort, { once: true });
   const signal = stop.signal;
   let config = deps.config;
-  deps.progress?.phase('preflight');
+  // Every progress event also feeds the stall detector (issue 13, D12).
+  const progress = new StallWatch(deps.progress, { timeoutMs: config.convert.stallTimeout, warnEveryMs: config.progress.interval, logger, onStall: (err) => stop.abort(err) });
+  progress.start();
+  progress.phase('preflight');
   const source = await connectSource(config, logger, signal);
   try {
     const pool = await connectSink(config, logger, signal);
@@ -73,14 +77,14 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         config = deepFreeze({ ...config, convert: { ...config.convert, skipExisting: true } });
         logger.info('resuming the unfinished migration in the target: records already there are kept and skipped (as with CONVERT_SKIP_EXISTING=true)', { resume: true });
       }
-      const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), ...(deps.progress ? { progress: deps.progress } : {}) };
+      const ctx: EngineContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), progress };
       if (config.convert.dryRun) {
         logger.info('dry run: reading and transforming everything, writing nothing');
       } else {
         const status = await markRunStarted(pool);
         statusWritten = true;
         logger.info('migration recorded in the target', { table: STATUS_TABLE, started_at: status.startedAt.toISOString(), run: status.runs });
-        deps.progress?.phase('schema');
+        progress.phase('schema');
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
       const stats: DataSetStats[] = [];
@@ -101,7 +105,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       };
       try {
         const records = recordDataSets(config);
-        deps.progress?.phase('records');
+        progress.phase('records');
         logger.info('phase started', { phase: 'records', data_sets: records.length });
         for (const ds of records) {
           signal.throwIfAborted();
@@ -111,7 +115,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         }
         const droppedExecutionFields: DroppedFields = new Map();
         const bulk = bulkDataSets(config, droppedExecutionFields);
-        deps.progress?.phase('bulk');
+        progress.phase('bulk');
         logger.info('phase started', { phase: 'bulk', data_sets: bulk.length + 1, parallel: config.convert.bulkParallel });
         if (!config.convert.dryRun) await deferConstraints(pool, [...bulk.flatMap((d) => d.tables.map((t) => t.table)), EXECUTION_SEQUENCES_TABLE.table], logger);
         stats.push(...(await runBulkPhase(ctx, bulk, taskDone)));
@@ -123,7 +127,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
           logger.warn('execution fields with no PostgreSQL column were not stored', { fields: Object.fromEntries(droppedExecutionFields) });
         }
         if (!config.convert.dryRun) {
-          deps.progress?.phase('verify');
+          progress.phase('verify');
           await restoreConstraints(pool, logger);
           await resetSequences(pool, logger);
         }
@@ -144,6 +148,8 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       return { stats };
     } catch (err) {
       if (signal.aborted && signal.reason instanceof InterruptedError) ended = 'interrupted';
+      // The run stopped itself (stalled, run lock lost): that is the cause, not the read it broke off.
+      if (signal.aborted && !deps.signal.aborted && isMongo2pgError(signal.reason)) throw signal.reason;
       throw err;
     } finally {
       if (statusWritten) {
@@ -154,6 +160,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       await pool.end();
     }
   } finally {
+    progress.stop();
     deps.signal.removeEventListener('abort', onAbort);
     await source.close();
   }

@@ -41,6 +41,8 @@ export async function connectSink(config: Config, logger: Logger, signal?: Abort
     connectionTimeoutMillis: postgres.connectionTimeout,
     max: Math.max(config.convert.workers, config.convert.bulkParallel) + 2,
     application_name: 'mongo2pg',
+    // Client-side: a server that stops answering cannot enforce its own statement_timeout (issue 13, D12).
+    ...(postgres.statementTimeout > 0 ? { query_timeout: postgres.statementTimeout } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', (err) => logger.warn('PostgreSQL idle connection error', { error: errorMessage(err) }));

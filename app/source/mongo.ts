@@ -31,6 +31,8 @@ function newClient(config: Config, serverSelectionTimeoutMS: number): MongoClien
     maxConnecting: mongo.maxConnecting,
     readPreference: mongo.readPreference,
     connectTimeoutMS: mongo.connectionTimeout,
+    // A server that stops answering (frozen, partitioned) fails the read instead of hanging it (issue 13, D12).
+    socketTimeoutMS: mongo.socketTimeout,
     serverSelectionTimeoutMS,
     // Large values are kept exact: int64 as Long, never a lossy JS number.
     ...SOURCE_BSON_OPTIONS,

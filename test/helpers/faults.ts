@@ -126,6 +126,8 @@ export interface RestartableMongo {
   url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Sends a signal to the server process (SIGSTOP freezes it, SIGCONT thaws it). */
+  kill(signal: NodeJS.Signals): void;
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>;
 }
@@ -155,6 +157,9 @@ export async function restartableFerretDb(): Promise<RestartableMongo> {
   return {
     url,
     start,
+    kill: (signal) => {
+      proc?.child.kill(signal);
+    },
     stop: async () => {
       await proc?.stop(5_000);
       proc = undefined;

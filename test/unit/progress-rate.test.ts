@@ -47,3 +47,16 @@ test('durations read like Go durations', () => {
   assert.equal(formatSeconds(3725), '1h2m5s');
   assert.equal(formatSeconds(null), 'unknown');
 });
+
+test('no samples at all for a while (a frozen source, issue 13 D12): the rate falls to 0 and the ETA grows', () => {
+  const rate = new MovingRate(0, 10_000);
+  rate.add(0, 0);
+  for (let t = 1; t <= 10; t++) rate.add(t * 1000, t * 100);
+  assert.equal(rate.perSecond(10_000), 100);
+  // Nothing more arrives: 5 s later the window holds 500 records over 10 s.
+  assert.equal(rate.perSecond(15_000), 50);
+  assert.ok((etaSeconds(1000, rate.perSecond(15_000)) as number) > (etaSeconds(1000, rate.perSecond(10_000)) as number));
+  // A whole window without a sample: rate 0, ETA unknown.
+  assert.equal(rate.perSecond(21_000), 0);
+  assert.equal(etaSeconds(1000, rate.perSecond(21_000)), null);
+});
