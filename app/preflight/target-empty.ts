@@ -76,7 +76,7 @@ export function targetEmptyVerdict(found: readonly TableRows[], checked: number,
   }
   return fail(
     'target-empty',
-    `the target database is not empty: ${list}, and it holds no unfinished migration of this tool (${STATUS_TABLE}). The migration expects an empty database; to load into it anyway (keeping and skipping existing rows), set CONVERT_SKIP_EXISTING=true`,
+    `the target database is not empty: ${list}. It holds no unfinished migration of this tool (${STATUS_TABLE}), so these rows were not written by it; the migration expects an empty database. To load into it anyway (keeping and skipping existing rows), set CONVERT_SKIP_EXISTING=true`,
     details,
   );
 }

@@ -75,7 +75,7 @@ test('rows the tool did not write (no migration of its own recorded) are refused
     const r = await run.done;
     assert.equal(r.code, 3, r.stdout.slice(-2000));
     const refusal = run.lines.find((l) => l.code === 'PREFLIGHT_FAILED');
-    assert.match(String(refusal?.message), /the target database is not empty: organizations \(1 row\), and it holds no unfinished migration of this tool/);
+    assert.match(String(refusal?.message), /the target database is not empty: organizations \(1 row\)\. It holds no unfinished migration of this tool/);
     assert.equal(await targetSnapshot(target.pgUrl), before);
   } finally {
     await target.cleanup();

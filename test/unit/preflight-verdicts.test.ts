@@ -87,3 +87,23 @@ test('master password sample: all fail → does not match; some fail → named; 
   assert.equal(unreadable.status, 'warn');
   assert.match(unreadable.message, /1 not in the documented format will fail as records \(ids: c\)/);
 });
+
+test("target-empty: the tool's own unfinished migration resumes; a finished one and foreign rows are refused (issue 13, D5)", () => {
+  const rows = [{ table: 'organizations', rows: 3 }, { table: 'mongo2pg.migration_status', rows: 1 }];
+  const convert = { skipExisting: false, dryRun: false };
+  const at = new Date('2026-12-01T10:00:00Z');
+  for (const status of ['running', 'interrupted', 'failed'] as const) {
+    const v = targetEmptyVerdict(rows, 10, convert, { status, startedAt: at, updatedAt: at, finishedAt: null, runs: 2 });
+    assert.equal(v.status, 'warn', status);
+    assert.equal(v.details?.resume, true);
+    assert.match(v.message, /^resuming this tool's unfinished migration \(started 2026-12-01T10:00:00.000Z, 2 run\(s\), the last one (killed|interrupted|failed)\)/);
+  }
+  const finished = targetEmptyVerdict(rows, 10, convert, { status: 'finished', startedAt: at, updatedAt: at, finishedAt: at, runs: 1 });
+  assert.equal(finished.status, 'fail');
+  assert.match(finished.message, /holds a migration this tool finished at 2026-12-01T10:00:00.000Z/);
+  const foreign = targetEmptyVerdict(rows, 10, convert, null);
+  assert.equal(foreign.status, 'fail');
+  assert.equal(foreign.details?.resume, undefined);
+  // A dry run never resumes anything: it writes nothing.
+  assert.equal(targetEmptyVerdict(rows, 10, { skipExisting: false, dryRun: true }, { status: 'failed', startedAt: at, updatedAt: at, finishedAt: null, runs: 1 }).details?.resume, undefined);
+});
