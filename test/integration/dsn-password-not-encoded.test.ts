@@ -33,9 +33,9 @@ for (const [setting, url] of [
   for (const command of ['migrate', 'preflight', 'config']) {
     test(`${setting} with a password that is not URL-encoded: \`${command}\` exits 2 and prints no piece of it`, async () => {
       const r = await runCli([command], { ...baseEnv(target, workDir()), [setting]: url });
+      assertNoPiece(r.stdout + r.stderr);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`env ${setting}: must be .*must be percent-encoded \\(e\\.g\\. @ as %40`));
-      assertNoPiece(r.stdout + r.stderr);
     });
   }
 }
