@@ -26,7 +26,7 @@ test('a realistic source and an empty target pass every check and nothing is wri
   const report = await runPreflight({ config, db: conn.source, pool: conn.pool, logger: log.logger, schemaDir: SCHEMA_DIR });
 
   const status = Object.fromEntries(report.checks.map((c) => [c.check, c.status]));
-  assert.deepEqual(status, { 'master-password-length': 'pass', 'source-collections': 'pass', 'postgres-permissions': 'pass', 'target-empty': 'pass', 'master-password': 'pass' });
+  assert.deepEqual(status, { 'master-password-length': 'pass', 'work-dir': 'pass', 'source-collections': 'pass', 'postgres-permissions': 'pass', 'target-empty': 'pass', 'master-password': 'pass' });
   const password = report.checks.find((c) => c.check === 'master-password');
   assert.ok((password?.details?.decrypted as number) > 0, 'real credentials were decrypted');
   assert.equal(await targetSnapshot(db.pgUrl), before, 'the target is untouched');
