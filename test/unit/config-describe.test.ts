@@ -51,3 +51,7 @@ test('durations print in the form they are written', () => {
   assert.equal(formatDuration(500), '500ms');
   assert.equal(formatDuration(0), '0s');
 });
+
+test('redactDsn hides a password that is not URL-encoded up to the last @ (issue 13, D10)', () => {
+  assert.equal(redactDsn('postgres://u:Mg@Pw@host/db'), 'postgres://[redacted]@host/db');
+});
