@@ -137,3 +137,12 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * A failed record's report context with the reason code of its TransformError added (the value
+ * table of docs/data-model.md §2a names one per reported case), so reports can be matched on it.
+ */
+export function withReason(context: Record<string, unknown>, err: unknown): Record<string, unknown> {
+  const reason = err instanceof Mongo2pgError ? err.context.reason : undefined;
+  return typeof reason === 'string' ? { ...context, reason } : context;
+}

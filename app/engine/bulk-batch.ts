@@ -5,7 +5,7 @@
  * (transform-pool.ts) while the main thread reads the cursor and feeds COPY, or inline.
  */
 import type { Document } from 'mongodb';
-import { IntegrityError, SinkError, SourceError, errorMessage, isMongo2pgError } from '../errors.js';
+import { IntegrityError, SinkError, SourceError, errorMessage, isMongo2pgError, withReason } from '../errors.js';
 import type { DataSet, SourceCollection, TransformContext, TransformOutput } from '../datasets/types.js';
 import type { FailedRecord } from '../report/error-report.js';
 import { decodeSourceDocument } from '../source/source-db.js';
@@ -75,7 +75,7 @@ export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext,
   try {
     output = dataSet.transform(doc, tctx);
   } catch (err) {
-    failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context });
+    failures.push({ id: dataSet.idOf(doc), error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'TRANSFORM', context: withReason(context, err) });
     return null;
   }
   const unresolved = integrity.orphan ? null : integrity(doc);

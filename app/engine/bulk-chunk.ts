@@ -16,7 +16,7 @@ import { addCounts, prepare, type BatchJob, type BatchOutput, type IntegrityChec
 import { writeRange, type RangeProgress } from './bulk-progress.js';
 import type { EngineContext } from './context.js';
 import { insertRows } from './insert.js';
-import { isDecodeError } from './source-read.js';
+import { decodeChecked, isDecodeError } from './source-read.js';
 import type { BatchRunner } from './transform-pool.js';
 
 /** Child-table text buffered per chunk is capped so memory stays flat for wide documents. */
@@ -265,7 +265,7 @@ async function redoChunkCarefully(
         await client.query('ROLLBACK TO SAVEPOINT batch');
         if (!isDataError(err)) throw err;
         ctx.logger.warn('COPY refused a row of a batch; writing its documents one by one', { task: dataSet.name, source: before.source, documents: output.documents, error: errorMessage(err) });
-        const docs = ctx.db.collection(before.collection).find(filter(fed.lastId, batchLower), { sort: { _id: 1 }, batchSize: bulkReadSize });
+        const docs = decodeChecked(ctx.db.collection(before.collection).find(filter(fed.lastId, batchLower), { sort: { _id: 1 }, batchSize: bulkReadSize, raw: true }), before.collection);
         try {
           migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips);
         } finally {

@@ -5,7 +5,7 @@
  * document, so one bad record fails alone and the rest of its batch still lands.
  */
 import type { Document } from 'mongodb';
-import { IntegrityError, SinkError, errorMessage, isMongo2pgError } from '../errors.js';
+import { IntegrityError, SinkError, errorMessage, isMongo2pgError, withReason } from '../errors.js';
 import type { DataSet, SourceCollection, TableRows, TransformContext } from '../datasets/types.js';
 import { ErrorReport } from '../report/error-report.js';
 import type { DataSetStats } from '../report/stats.js';
@@ -42,7 +42,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
 
   const fail = (id: string, err: unknown, context: Record<string, unknown>): void => {
     stats.failed++;
-    report.record({ id, error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'SINK_WRITE', context });
+    report.record({ id, error: errorMessage(err), code: isMongo2pgError(err) ? err.code : 'SINK_WRITE', context: withReason(context, err) });
   };
 
   /** Dangling reference: skipped and reported with the flag, a reported failure in a dry run, else the run stops. */
@@ -116,7 +116,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     let batchNo = 0;
     for (const source of sources) {
       const tctx: TransformContext = { ...(source.organizationId ? { organizationId: source.organizationId } : {}), ...(source.environmentId ? { environmentId: source.environmentId } : {}) };
-      const cursor = decodeChecked(db.collection(source.collection).find(filter, { sort: { _id: 1 }, batchSize: config.convert.batchSize }), source.collection);
+      const cursor = decodeChecked(db.collection(source.collection).find(filter, { sort: { _id: 1 }, batchSize: config.convert.batchSize, raw: true }), source.collection);
       try {
         let batch: Document[] = [];
         for await (const doc of cursor) {

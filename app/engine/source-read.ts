@@ -6,7 +6,7 @@
  */
 import { BSON, type Document } from '../source/bson.js';
 import { SourceError, errorMessage } from '../errors.js';
-import type { SourceCursor } from '../source/source-db.js';
+import { decodeSourceDocument, type SourceCursor } from '../source/source-db.js';
 
 export function isDecodeError(err: unknown): boolean {
   return BSON.BSONError.isBSONError(err);
@@ -21,12 +21,19 @@ export function undecodableDocument(collection: string, lastId: unknown, err: un
 /** What the readers of decoded documents use of a cursor. */
 export type DecodedCursor = Pick<SourceCursor, 'next' | 'close' | typeof Symbol.asyncIterator>;
 
+/**
+ * Documents of a cursor opened with `raw: true`, decoded by decodeSourceDocument: the driver's own
+ * decoding cannot return DBPointer and BSON undefined as themselves (app/source/legacy-bson.ts),
+ * and both engines must see the same values.
+ */
 export function decodeChecked(cursor: SourceCursor, collection: string): DecodedCursor {
   let lastId: unknown;
   const next = async (): Promise<Document | null> => {
     try {
-      const doc = await cursor.next();
-      if (doc !== null) lastId = doc._id;
+      const raw = (await cursor.next()) as Uint8Array | null;
+      if (raw === null) return null;
+      const doc = decodeSourceDocument(raw);
+      lastId = doc._id;
       return doc;
     } catch (err) {
       if (!isDecodeError(err)) throw err;

@@ -8,6 +8,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { retry } from '../util/retry.js';
 import { BSON, type Document } from './bson.js';
+import { restoreLegacyElements } from './legacy-bson.js';
 
 export interface FindOptions {
   sort?: Document;
@@ -43,17 +44,23 @@ export interface SourceDb {
 
 /**
  * How documents are decoded, by the driver (app/source/mongo.ts sets these on the client) and by
- * the bulk phase's transform threads from raw bytes: int64 stays an exact Long, and strings must be
- * valid UTF-8 (the driver's default validation).
+ * the engines from raw bytes: every value keeps its BSON type (docs/data-model.md §2a): int64 stays
+ * an exact Long, Int32 and Double stay Int32 and Double (a Double 1.0 is not an Int32 1), a symbol
+ * stays a BSONSymbol, a regular expression stays a BSONRegExp (pattern and options verbatim, never
+ * a JavaScript RegExp), and strings must be valid UTF-8 (the driver's default validation).
  */
-export const SOURCE_BSON_OPTIONS = { promoteLongs: false } as const;
+export const SOURCE_BSON_OPTIONS = { promoteLongs: false, promoteValues: false, bsonRegExp: true } as const;
 /** One options object, its index set per call: building it per document was a measurable cost. */
 const decodeOptions = { ...SOURCE_BSON_OPTIONS, validation: { utf8: true as const }, index: 0, allowObjectSmallerThanBufferSize: true };
 
-/** One document from its BSON bytes (at `offset`), exactly as the driver would hand it over. */
+/**
+ * One document from its BSON bytes (at `offset`) as the engines see it: as the driver decodes it
+ * with SOURCE_BSON_OPTIONS, plus DBPointer and BSON undefined, which the bson library cannot
+ * return as themselves (app/source/legacy-bson.ts).
+ */
 export function decodeSourceDocument(bytes: Uint8Array, offset = 0): Document {
   decodeOptions.index = offset;
-  return BSON.deserialize(bytes, decodeOptions);
+  return restoreLegacyElements(BSON.deserialize(bytes, decodeOptions), bytes, offset);
 }
 
 /** Driver errors of a server that was unreachable or went away (a restart, a failover): by name, so this module does not load the driver. */

@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ObjectId, type Document } from '../source/bson.js';
-import { TransformError } from '../errors.js';
 import type { PgValue } from '../datasets/types.js';
-import { bsonTypeName, checkText, isMissing, toJsonText, toText } from './values.js';
+import { bsonTypeName, checkText, isMissing, toJsonText, toText, valueError } from './values.js';
 
 /** A row given by column name, returned in the table's column order. */
 export function rowOf<C extends string>(columns: readonly C[], values: Readonly<Record<C, PgValue>>): PgValue[] {
@@ -18,19 +17,19 @@ export function rowOf<C extends string>(columns: readonly C[], values: Readonly<
 /** `_id` of a collection keyed by ObjectId: the 24 lowercase hex digits. Any other type is an error. */
 export function objectIdKey(value: unknown, field = '_id'): string {
   if (value instanceof ObjectId) return value.toHexString();
-  throw new TransformError(`expected an ObjectId, got ${bsonTypeName(value)}`, { field });
+  throw valueError('type-mismatch', `expected an ObjectId, got ${bsonTypeName(value)}`, field);
 }
 
 /** `_id` of a collection keyed by string (`tkcorg_…`, config keys). Any other type is an error. */
 export function stringKey(value: unknown, field = '_id', maxLength: number | undefined = 64): string {
-  if (typeof value !== 'string') throw new TransformError(`expected a string id, got ${bsonTypeName(value)}`, { field });
+  if (typeof value !== 'string') throw valueError('type-mismatch', `expected a string id, got ${bsonTypeName(value)}`, field);
   return toText(value, field, maxLength === undefined ? {} : { maxLength }) as string;
 }
 
 /** A required string id column (organization_id, environment_id …): a string of at most 64 characters. */
 export function requireIdText(value: unknown, field: string): string {
-  if (isMissing(value)) throw new TransformError('is required but missing or null', { field });
-  if (typeof value !== 'string') throw new TransformError(`expected a string id, got ${bsonTypeName(value)}`, { field });
+  if (isMissing(value)) throw valueError('missing', 'is required but missing or null', field);
+  if (typeof value !== 'string') throw valueError('type-mismatch', `expected a string id, got ${bsonTypeName(value)}`, field);
   return toText(value, field, { maxLength: 64 }) as string;
 }
 
@@ -64,10 +63,10 @@ function arrayElement(text: string): string {
  */
 export function toTextArray(value: unknown, field: string, options: { maxLength?: number } = {}): string | null {
   if (isMissing(value)) return null;
-  if (!Array.isArray(value)) throw new TransformError(`expected an array of strings, got ${bsonTypeName(value)}`, { field });
+  if (!Array.isArray(value)) throw valueError('type-mismatch', `expected an array of strings, got ${bsonTypeName(value)}`, field);
   const parts = value.map((element: unknown, i) => {
     const at = `${field}[${i}]`;
-    if (typeof element !== 'string') throw new TransformError(`expected a string, got ${bsonTypeName(element)}`, { field: at });
+    if (typeof element !== 'string') throw valueError('type-mismatch', `expected a string, got ${bsonTypeName(element)}`, at);
     return arrayElement(toText(element, at, options) as string);
   });
   return `{${parts.join(',')}}`;
@@ -88,7 +87,7 @@ export function sha256Hex(secret: string): string {
  * text is checked like any column value, because its prefix may be stored.
  */
 export function secretText(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new TransformError(`expected a string, got ${bsonTypeName(value)}`, { field });
+  if (typeof value !== 'string') throw valueError('type-mismatch', `expected a string, got ${bsonTypeName(value)}`, field);
   return checkText(value, field);
 }
 

@@ -10,7 +10,7 @@ import { TransformError } from '../errors.js';
 import type { TransformContext } from '../datasets/types.js';
 import { environmentKey, type Reference } from '../engine/integrity.js';
 import { isDocument, refId } from './record-values.js';
-import { bsonTypeName, isMissing, toJsonText, toNumericText } from './values.js';
+import { bsonTypeName, isMissing, toJsonText, toNumericText, valueError } from './values.js';
 
 /** The organisation of a per-organisation collection (from its name, via the engine). */
 export function organizationOf(ctx: TransformContext): string {
@@ -45,20 +45,21 @@ function canonicalDecimal(text: string): string {
  * a double holds exactly the decimal it spells (in its shortest form), so "0.2" passes and a
  * 20-digit string fails instead of being rounded.
  */
-export function doubleValue(value: unknown, field: string): number | null {
+export function doubleValue(value: unknown, field: string): number | string | null {
   const text = toNumericText(value, field);
   if (text === null) return null;
   const n = Number(text);
-  if (!Number.isFinite(n)) throw new TransformError(`${text} is outside the range of a double`, { field });
-  if (canonicalDecimal(text) !== canonicalDecimal(String(n))) throw new TransformError(`${text} has more digits than a double precision column holds`, { field });
-  return n;
+  if (!Number.isFinite(n)) throw valueError('not-finite', `${text} is outside the range of a double`, field);
+  if (canonicalDecimal(text) !== canonicalDecimal(String(n))) throw valueError('inexact-double', `${text} has more digits than a double precision column holds`, field);
+  // float8 keeps -0, but String(-0) (COPY text, the pg driver's parameters) would write 0.
+  return Object.is(n, -0) ? '-0' : n;
 }
 
 /** A plain embedded document, or undefined for missing/null; any other type is an error. */
 export function documentOrNothing(value: unknown, field: string): Document | undefined {
   if (isMissing(value)) return undefined;
   if (isDocument(value)) return value;
-  throw new TransformError(`expected a document, got ${bsonTypeName(value)}`, { field });
+  throw valueError('type-mismatch', `expected a document, got ${bsonTypeName(value)}`, field);
 }
 
 /**

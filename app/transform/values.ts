@@ -1,15 +1,27 @@
 /**
- * Deliberate BSON → PostgreSQL value mapping for the control-plane transforms.
- * Each mapper either returns a value PostgreSQL stores faithfully or throws TransformError naming
- * the field; nothing is silently rounded, truncated or coerced.
+ * Deliberate BSON → PostgreSQL value mapping for the control-plane transforms: the value table of
+ * docs/data-model.md §2a, row by row. Each mapper either returns a value PostgreSQL stores
+ * faithfully (or with the table's documented, value-preserving change) or throws TransformError
+ * naming the field and the table's reason code; nothing is silently rounded, truncated or coerced.
  *
  * Free-form parts (jsonb) use MongoDB Relaxed Extended JSON v2 for types JSON has no word for
- * ({"$oid"}, {"$date"}, {"$numberDecimal"}, {"$numberLong"} beyond 2^53, {"$binary"} …), so a jsonb
- * value can always be turned back into the exact BSON it came from.
+ * ({"$oid"}, {"$date"}, {"$numberDecimal"}, {"$numberLong"} beyond 2^53, {"$binary"} …), with one
+ * deliberate difference: a Double is always written with a decimal point (`1.0`, which jsonb
+ * keeps), so it never reads back as an integer. A jsonb value can always be turned back into the
+ * exact BSON it came from.
  */
 import { Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from '../source/bson.js';
+import { BSON_UNDEFINED, DBPointer } from '../source/legacy-bson.js';
 import { TransformError } from '../errors.js';
 import { parseTimestampText } from './dates.js';
+
+/** Reason codes of the value table (docs/data-model.md §2a), carried in TransformError.context.reason. */
+export type ValueReason = 'missing' | 'type-mismatch' | 'nul-byte' | 'lone-surrogate' | 'too-long' | 'not-finite' | 'not-integer' | 'int32-range' | 'int64-range' | 'inexact-double' | 'invalid-date' | 'date-range' | 'unsupported-bson-type';
+
+/** A value the table reports: the record fails with this message, field and reason. */
+export function valueError(reason: ValueReason, message: string, field: string): TransformError {
+  return new TransformError(message, { field, context: { reason } });
+}
 
 /** PostgreSQL timestamptz accepts 4713 BC .. 294276 AD; JS Date covers ±275760 years, so only the low end needs a check. */
 const PG_MIN_TIMESTAMP_MS = Date.UTC(-4712, 0, 1);
@@ -22,8 +34,8 @@ export function isMissing(value: unknown): value is null | undefined {
 
 /** PostgreSQL text cannot hold U+0000; a lone surrogate cannot be encoded as UTF-8. */
 export function checkText(value: string, field: string): string {
-  if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which PostgreSQL text cannot store', { field });
-  if (!value.isWellFormed()) throw new TransformError('contains a lone UTF-16 surrogate, which is not valid UTF-8', { field });
+  if (value.includes('\u0000')) throw valueError('nul-byte', 'contains a NUL character, which PostgreSQL text cannot store', field);
+  if (!value.isWellFormed()) throw valueError('lone-surrogate', 'contains a lone UTF-16 surrogate, which is not valid UTF-8', field);
   return value;
 }
 
@@ -31,24 +43,24 @@ export function toText(value: unknown, field: string, options: { maxLength?: num
   if (isMissing(value)) return null;
   let text: string;
   if (typeof value === 'string') text = value;
+  else if (value instanceof BSONSymbol) text = value.valueOf() as string; // a deprecated string type: its text
   else if (value instanceof ObjectId) text = value.toHexString();
   else if (typeof value === 'number' || typeof value === 'bigint' || value instanceof Int32 || value instanceof Long || value instanceof Double || value instanceof Decimal128) {
     // A number where text is expected: kept as its exact decimal text.
     text = toNumericText(value, field) as string;
-  } else if (typeof value === 'boolean') text = String(value);
-  else throw new TransformError(`expected text, got ${bsonTypeName(value)}`, { field });
+  } else throw valueError('type-mismatch', `expected text, got ${bsonTypeName(value)}`, field);
   checkText(text, field);
   // UTF-16 length bounds the character count from above, so most strings skip the exact count.
   if (options.maxLength !== undefined && text.length > options.maxLength) {
     const chars = [...text].length;
-    if (chars > options.maxLength) throw new TransformError(`is ${chars} characters long, longer than the column's ${options.maxLength}`, { field });
+    if (chars > options.maxLength) throw valueError('too-long', `is ${chars} characters long, longer than the column's ${options.maxLength}`, field);
   }
   return text;
 }
 
 export function requireText(value: unknown, field: string, options: { maxLength?: number } = {}): string {
   const text = toText(value, field, options);
-  if (text === null) throw new TransformError('is required but missing or null', { field });
+  if (text === null) throw valueError('missing', 'is required but missing or null', field);
   return text;
 }
 
@@ -57,7 +69,7 @@ export function toId(value: unknown, field: string): string | null {
   if (isMissing(value)) return null;
   if (value instanceof ObjectId) return value.toHexString();
   if (typeof value === 'string') return requireText(value, field, { maxLength: 64 });
-  throw new TransformError(`expected an ObjectId or string id, got ${bsonTypeName(value)}`, { field });
+  throw valueError('type-mismatch', `expected an ObjectId or string id, got ${bsonTypeName(value)}`, field);
 }
 
 const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -65,10 +77,11 @@ const NUMERIC_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Exact decimal text for numeric columns; accepts numbers stored as strings but never guesses. */
 export function toNumericText(value: unknown, field: string): string | null {
   if (isMissing(value)) return null;
-  if (value instanceof Timestamp) throw new TransformError('expected a number, got Timestamp', { field });
+  if (value instanceof Timestamp) throw valueError('type-mismatch', 'expected a number, got Timestamp', field);
   if (typeof value === 'number' || value instanceof Double) {
     const n = typeof value === 'number' ? value : value.value;
-    if (!Number.isFinite(n)) throw new TransformError(`is ${n}, which a numeric column cannot hold`, { field });
+    if (!Number.isFinite(n)) throw valueError('not-finite', `is ${n}, which a numeric column cannot hold`, field);
+    // The shortest decimal that reads back as the same double (ECMAScript Number::toString).
     return Object.is(n, -0) ? '-0' : String(n);
   }
   if (value instanceof Int32) return String(value.value);
@@ -76,25 +89,25 @@ export function toNumericText(value: unknown, field: string): string | null {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Decimal128) {
     const text = value.toString();
-    if (/NaN|Infinity/.test(text)) throw new TransformError(`is Decimal128 ${text}, which a numeric column cannot hold`, { field });
+    if (/NaN|Infinity/.test(text)) throw valueError('not-finite', `is Decimal128 ${text}, which a numeric column cannot hold`, field);
     return text;
   }
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if (!NUMERIC_TEXT.test(trimmed)) throw new TransformError(`expected a number, got the string ${JSON.stringify(value.slice(0, 40))}`, { field });
+    if (!NUMERIC_TEXT.test(trimmed)) throw valueError('type-mismatch', `expected a number, got the string ${JSON.stringify(value.slice(0, 40))}`, field);
     return trimmed;
   }
-  throw new TransformError(`expected a number, got ${bsonTypeName(value)}`, { field });
+  throw valueError('type-mismatch', `expected a number, got ${bsonTypeName(value)}`, field);
 }
 
 /** An integer that must fit the column's range exactly (int4 or int8 bounds). */
 export function toInteger(value: unknown, field: string, bits: 32 | 64 = 32): string | number | null {
   const text = toNumericText(value, field);
   if (text === null) return null;
-  if (!/^[+-]?\d+$/.test(text)) throw new TransformError(`expected a whole number, got ${text}`, { field });
+  if (!/^[+-]?\d+$/.test(text)) throw valueError('not-integer', `expected a whole number, got ${text}`, field);
   const big = BigInt(text);
   const limit = bits === 32 ? 2n ** 31n : 2n ** 63n;
-  if (big < -limit || big >= limit) throw new TransformError(`${text} does not fit a ${bits}-bit integer column`, { field });
+  if (big < -limit || big >= limit) throw valueError(bits === 32 ? 'int32-range' : 'int64-range', `${text} does not fit a ${bits}-bit integer column`, field);
   return bits === 32 ? Number(big) : big.toString();
 }
 
@@ -103,7 +116,7 @@ export function toBool(value: unknown, field: string): boolean | null {
   if (typeof value === 'boolean') return value;
   if (value === 'true') return true;
   if (value === 'false') return false;
-  throw new TransformError(`expected a boolean, got ${bsonTypeName(value)} ${typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : ''}`.trimEnd(), { field });
+  throw valueError('type-mismatch', `expected a boolean, got ${bsonTypeName(value)} ${typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : ''}`.trimEnd(), field);
 }
 
 const MS_PER_DAY = 86_400_000;
@@ -147,10 +160,10 @@ export function toTimestamp(value: unknown, field: string): string | null {
     const parsed = parseTimestampText(value);
     if (!parsed.ok) throw new TransformError(`${parsed.reason}: ${JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)} is not a valid timestamp (${parsed.detail})`, { field, context: { reason: parsed.reason } });
     date = new Date(parsed.ms);
-  } else throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field });
+  } else throw valueError('type-mismatch', `expected a date, got ${bsonTypeName(value)}`, field);
   const ms = date.getTime();
-  if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript and PostgreSQL can represent', { field });
-  if (ms < PG_MIN_TIMESTAMP_MS) throw new TransformError(`date ${date.toISOString()} is before PostgreSQL's earliest timestamp (4713 BC)`, { field });
+  if (Number.isNaN(ms)) throw valueError('invalid-date', 'is a date outside the range JavaScript and PostgreSQL can represent', field);
+  if (ms < PG_MIN_TIMESTAMP_MS) throw valueError('date-range', `date ${date.toISOString()} is before PostgreSQL's earliest timestamp (4713 BC)`, field);
   return formatIsoTimestamp(date);
 }
 
@@ -165,7 +178,7 @@ export function formatIsoTimestamp(date: Date): string {
 
 export function bsonTypeName(value: unknown): string {
   if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
+  if (value === undefined || value === BSON_UNDEFINED) return 'undefined';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Date) return 'date';
   if (typeof value === 'object' && '_bsontype' in value) return String((value as { _bsontype: string })._bsontype);
@@ -206,8 +219,9 @@ function jsonAt(value: unknown, parent: string, key: Key): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (Number.isFinite(value) && !Object.is(value, -0)) return String(value);
-      return `{"$numberDouble":"${Object.is(value, -0) ? '-0.0' : String(value)}"}`;
+      // A plain number (documents built in code, not decoded) is the BSON the driver would store:
+      // an Int32 when it is integral and fits, else a Double.
+      return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 && !Object.is(value, -0) ? String(value) : doubleJson(value);
     case 'bigint':
       return `{"$numberLong":"${value.toString()}"}`;
     case 'undefined':
@@ -228,14 +242,11 @@ function jsonAt(value: unknown, parent: string, key: Key): string {
     if (Number.isNaN(ms)) throw new TransformError('is a date outside the range JavaScript can represent', { field: pathOf(parent, key) });
     return ms >= 0 && ms <= YEAR_9999_END_MS ? `{"$date":"${isoTimestamp(ms)}"}` : `{"$date":{"$numberLong":"${ms}"}}`;
   }
-  if (value instanceof RegExp) {
-    // The driver decodes BSON regexes to RegExp unless bsonRegExp is set.
-    return `{"$regularExpression":{"pattern":${quoteAt(value.source, parent, key)},"options":${quoteAt(value.flags, parent, key)}}}`;
-  }
   if (!('_bsontype' in (value as object))) {
     const proto: unknown = Object.getPrototypeOf(value);
+    // A JavaScript RegExp among them: sources are decoded with bsonRegExp, so a regex is a BSONRegExp.
     if (proto !== Object.prototype && proto !== null) {
-      throw new TransformError(`has an unsupported value of type ${(value as object).constructor?.name ?? 'unknown'}`, { field: pathOf(parent, key) });
+      throw valueError('unsupported-bson-type', `has an unsupported value of type ${(value as object).constructor?.name ?? 'unknown'}`, pathOf(parent, key));
     }
     const field = pathOf(parent, key);
     let out = '{';
@@ -252,7 +263,7 @@ function jsonAt(value: unknown, parent: string, key: Key): string {
   // Timestamp is a subclass of Long in the bson package: test it first.
   if (value instanceof Timestamp) return `{"$timestamp":{"t":${value.high >>> 0},"i":${value.low >>> 0}}}`;
   if (value instanceof Int32) return String(value.value);
-  if (value instanceof Double) return toJsonText(value.value, field);
+  if (value instanceof Double) return doubleJson(value.value);
   if (value instanceof Long) {
     const n = value.toNumber();
     return Number.isSafeInteger(n) ? String(n) : `{"$numberLong":"${value.toString()}"}`;
@@ -271,10 +282,36 @@ function jsonAt(value: unknown, parent: string, key: Key): string {
   if (value instanceof MinKey) return '{"$minKey":1}';
   if (value instanceof MaxKey) return '{"$maxKey":1}';
   if (value instanceof DBRef) {
-    const db = value.db ? `,"$db":${quote(value.db, field)}` : '';
-    return `{"$ref":${quote(value.collection, field)},"$id":${toJsonText(value.oid, `${field}.$id`)}${db}}`;
+    // A DBRef is a document with `$ref`, `$id`, optional `$db` and any further fields: all kept.
+    let out = `{"$ref":${quote(value.collection, field)},"$id":${toJsonText(value.oid, `${field}.$id`)}`;
+    if (value.db !== undefined) out += `,"$db":${quote(value.db, field)}`;
+    for (const k in value.fields) if (Object.hasOwn(value.fields, k)) out += `,${quoteAt(k, field, undefined, ' key')}:${jsonAt(value.fields[k], field, k)}`;
+    return `${out}}`;
   }
-  throw new TransformError(`has unsupported BSON type ${bsonTypeName(value)}`, { field });
+  if (value instanceof DBPointer) return `{"$dbPointer":{"$ref":${quote(value.namespace, field)},"$id":{"$oid":"${value.oid.toHexString()}"}}}`;
+  if (value === BSON_UNDEFINED) return '{"$undefined":true}';
+  throw valueError('unsupported-bson-type', `has unsupported BSON type ${bsonTypeName(value)}`, field);
+}
+
+/**
+ * A Double as jsonb keeps it: a finite value as a JSON number that always has a decimal point
+ * (`1.0`, `-1.0`, `1234567892123200000.0`, `0.1`; jsonb stores numbers as numeric, which keeps the
+ * point and its digits), so it reads back as a Double, never as an integer; its digits are the
+ * shortest decimal that reads back as the same double. -0.0, NaN and ±Infinity have no JSON number:
+ * `{"$numberDouble": "-0.0" | "NaN" | "Infinity" | "-Infinity"}` (Extended JSON v2).
+ */
+export function doubleJson(n: number): string {
+  if (!Number.isFinite(n) || Object.is(n, -0)) return `{"$numberDouble":"${Object.is(n, -0) ? '-0.0' : String(n)}"}`;
+  const text = String(n);
+  if (!Number.isInteger(n)) return text; // has a point or a negative exponent: numeric keeps a fraction
+  const e = text.indexOf('e');
+  if (e < 0) return `${text}.0`;
+  // 1e+21 and beyond: the mantissa's digits followed by zeros (numeric would drop an exponent's point).
+  const mantissa = text.slice(0, e).replace('.', '');
+  const digits = mantissa.replace('-', '');
+  const point = text.slice(0, e).indexOf('.');
+  const intDigits = (point < 0 ? e : point) - (n < 0 ? 1 : 0);
+  return `${n < 0 ? '-' : ''}${digits.padEnd(intDigits + Number(text.slice(e + 1)), '0')}.0`;
 }
 
 /** jsonb column text, or SQL NULL for a missing/null value. */

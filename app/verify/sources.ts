@@ -24,7 +24,7 @@ function records(dataSet: DataSet, doc: Document): Document[] {
 
 export async function* allRecords(db: SourceDb, dataSet: DataSet, sources: readonly SourceCollection[], batchSize: number, signal: AbortSignal): AsyncGenerator<SourceRecord> {
   for (const source of sources) {
-    const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, batchSize }), source.collection);
+    const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, batchSize, raw: true }), source.collection);
     try {
       for await (const doc of cursor) {
         signal.throwIfAborted();
@@ -61,7 +61,7 @@ export async function* sampledRecords(
     for (const start of [...starts].sort((a, b) => a - b)) {
       signal.throwIfAborted();
       const limit = Math.min(WINDOW, share);
-      const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, skip: start, limit }), source.collection);
+      const cursor = decodeChecked(db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, skip: start, limit, raw: true }), source.collection);
       try {
         let position = start;
         for await (const doc of cursor) {
@@ -94,7 +94,7 @@ function idCandidates(id: string): unknown[] {
 export async function fetchReportedRecord(db: SourceDb, dataSet: DataSet, source: SourceCollection, id: string): Promise<Document | undefined> {
   for (const candidate of idCandidates(id)) {
     const filter: Filter<Document> = { $and: [dataSet.filter ?? {}, { _id: { $gte: candidate, $lte: candidate } }] };
-    const cursor = db.collection(source.collection).find(filter, { limit: 1 });
+    const cursor = decodeChecked(db.collection(source.collection).find(filter, { limit: 1, raw: true }), source.collection);
     try {
       const doc = await cursor.next();
       if (!doc) continue;

@@ -12,7 +12,7 @@ test('COPY text writes NULL as \\N and keeps a literal "\\N" string distinct', (
 });
 
 test('COPY text maps booleans, numbers and non-finite doubles', () => {
-  assert.deepEqual([true, false, 1.5, -0, Infinity, -Infinity, NaN].map(copyValue), ['t', 'f', '1.5', '0', 'Infinity', '-Infinity', 'NaN']);
+  assert.deepEqual([true, false, 1.5, -0, Infinity, -Infinity, NaN].map(copyValue), ['t', 'f', '1.5', '-0', 'Infinity', '-Infinity', 'NaN']);
 });
 
 test('a row becomes one tab-separated line', () => {

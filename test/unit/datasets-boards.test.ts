@@ -31,7 +31,7 @@ test('a clean board maps every field and references organisation and environment
 test('messy board: widget positions as strings, Long or Double kept as found; shared "true"; createdBy ObjectId', () => {
   const doc = { ...clean(), widgets: [widget({ x: '0', y: Long.fromNumber(0), w: new Double(6), h: new Int32(4) })], shared: 'true', createdBy: new ObjectId(USER) };
   const row = onlyRow(boards, doc);
-  assert.match(row[5] as string, /"position":\{"x":"0","y":0,"w":6,"h":4\}/);
+  assert.match(row[5] as string, /"position":\{"x":"0","y":0,"w":6\.0,"h":4\}/);
   assert.deepEqual([row[6], row[7]], [true, USER]);
 });
 

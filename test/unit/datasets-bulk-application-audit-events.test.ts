@@ -64,7 +64,7 @@ test('messy: userId stored as ObjectId is the hex string', () => {
 
 test('messy: attributes in other widths and as strings are kept as written', () => {
   assert.equal(applicationAuditEventRow(doc({ attributes: { durationMs: '120', attempt: Long.fromNumber(2), success: 'false' } }))[12], '{"durationMs":"120","attempt":2,"success":"false"}');
-  assert.equal(applicationAuditEventRow(doc({ attributes: { durationMs: new Double(4999), attempt: '3', success: 'true' } }))[12], '{"durationMs":4999,"attempt":"3","success":"true"}');
+  assert.equal(applicationAuditEventRow(doc({ attributes: { durationMs: new Double(4999), attempt: '3', success: 'true' } }))[12], '{"durationMs":4999.0,"attempt":"3","success":"true"}');
 });
 
 test('null vs missing: typed columns NULL for both; attributes keeps an explicit null as JSON null', () => {

@@ -47,7 +47,7 @@ test('a clean bucket becomes one whole row', () => {
     table: 'reporting_data',
     rows: [[
       ID, ORG, ENV, 'api-smoke', 'day', DAY, 24, 20, 3, 1, 0.8333, '2880000',
-      '{"total":2880000,"min":40000,"max":240000,"avg":120000,"p50":108000,"p95":216000}', '{"team":"core"}', COMPUTED, null,
+      '{"total":2880000,"min":40000,"max":240000,"avg":120000.0,"p50":108000.0,"p95":216000.0}', '{"team":"core"}', COMPUTED, null,
     ]],
   }]);
   assert.equal(reportingDataColumns.length, reportingDataRow(doc()).length);
@@ -77,7 +77,7 @@ test('messy: passRate as a string, durationMs parts in other widths', () => {
   const row = reportingDataRow(doc({ passRate: '0.8333', durationMs: { total: '2880000', min: Long.fromNumber(40_000), max: new Double(240_000), avg: '120000', p50: new Double(108_000), p95: new Double(216_000) } }));
   assert.equal(row[10], 0.8333);
   assert.equal(row[11], '2880000');
-  assert.equal(row[12], '{"total":"2880000","min":40000,"max":240000,"avg":"120000","p50":108000,"p95":216000}');
+  assert.equal(row[12], '{"total":"2880000","min":40000,"max":240000.0,"avg":"120000","p50":108000.0,"p95":216000.0}');
   assert.equal(reportingDataRow(doc({ durationMs: { total: new Double(2_880_000) } }))[11], '2880000');
   assert.equal(reportingDataRow(doc({ durationMs: { total: new Int32(2_880) } }))[11], '2880');
 });

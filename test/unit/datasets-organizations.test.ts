@@ -64,7 +64,7 @@ test('messy organisation: ObjectId user references become hex, dates as strings 
     createdAt: T1_ISO,
   };
   const [org, members] = organizations.transform(doc, {});
-  assert.deepEqual(org?.rows[0]?.slice(0, 6), [ORG, 'Acme Labs', ' ACME', USER, '{"seats":"10","limits":{"users":10}}', T1_ISO]);
+  assert.deepEqual(org?.rows[0]?.slice(0, 6), [ORG, 'Acme Labs', ' ACME', USER, '{"seats":"10","limits":{"users":10.0}}', T1_ISO]);
   assert.deepEqual(members?.rows, [[ORG, USER, 'owner', T1_ISO, 0, '{"invitedVia":"sso"}']]);
 });
 
