@@ -6,7 +6,6 @@
  * `extra` under their top-level field, with their path relative to it.
  */
 import type { Document } from 'mongodb';
-import { TransformError } from '../errors.js';
 import type { TransformOutput } from '../datasets/types.js';
 import { encodeResource, resourceGoType } from './resource-go-json.js';
 import { toTextArray } from './record-values.js';
@@ -14,7 +13,7 @@ import { extraJson } from './scoped-values.js';
 import type { WalkOptions } from './testkube/go-json.js';
 import { FieldProblem, toTransformError } from './testkube/problems.js';
 import { GO_ZERO_TIME_MS, pgTimestamp } from './testkube/time.js';
-import { bsonTypeName, checkText, isMissing } from './values.js';
+import { bsonTypeName, checkText, isMissing, valueError } from './values.js';
 
 const SEGMENT = /^(?:\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])/;
 
@@ -69,19 +68,19 @@ export class GoResource {
   text(key: string, options: { maxLength?: number; emptyAsNull?: boolean } = {}): string | null {
     const value = this.doc[key];
     if (isMissing(value)) return null;
-    if (typeof value !== 'string') throw new TransformError(`expected a string, got ${bsonTypeName(value)}`, { field: key });
+    if (typeof value !== 'string') throw valueError('type-mismatch', `expected a string, got ${bsonTypeName(value)}`, key);
     checkText(value, key);
     if (options.emptyAsNull === true && value === '') return null;
     if (options.maxLength !== undefined && value.length > options.maxLength) {
       const chars = [...value].length;
-      if (chars > options.maxLength) throw new TransformError(`is ${chars} characters long, longer than the column's ${options.maxLength}`, { field: key });
+      if (chars > options.maxLength) throw valueError('too-long', `is ${chars} characters long, longer than the column's ${options.maxLength}`, key);
     }
     return value;
   }
 
   requireText(key: string, options: { maxLength?: number } = {}): string {
     const text = this.text(key, options);
-    if (text === null) throw new TransformError('is required but missing or null', { field: key });
+    if (text === null) throw valueError('missing', 'is required but missing or null', key);
     return text;
   }
 
@@ -89,7 +88,7 @@ export class GoResource {
   bool(key: string): boolean | null {
     const value = this.doc[key];
     if (isMissing(value)) return null;
-    if (typeof value !== 'boolean') throw new TransformError(`expected a boolean, got ${bsonTypeName(value)}`, { field: key });
+    if (typeof value !== 'boolean') throw valueError('type-mismatch', `expected a boolean, got ${bsonTypeName(value)}`, key);
     return value;
   }
 
@@ -97,7 +96,7 @@ export class GoResource {
   time(key: string): string | null {
     const value = this.doc[key];
     if (isMissing(value)) return null;
-    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new TransformError(`expected a date, got ${bsonTypeName(value)}`, { field: key });
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw valueError('type-mismatch', `expected a date, got ${bsonTypeName(value)}`, key);
     const ms = value.getTime();
     return ms === GO_ZERO_TIME_MS ? null : pgTimestamp(ms, key);
   }

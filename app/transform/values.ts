@@ -102,8 +102,11 @@ export function toNumericText(value: unknown, field: string): string | null {
 
 /** An integer that must fit the column's range exactly (int4 or int8 bounds). */
 export function toInteger(value: unknown, field: string, bits: 32 | 64 = 32): string | number | null {
-  const text = toNumericText(value, field);
+  let text = toNumericText(value, field);
   if (text === null) return null;
+  // An integral double of 1e21 and beyond prints with an exponent; its value is still whole.
+  const n = typeof value === 'number' ? value : value instanceof Double ? value.value : Number.NaN;
+  if (Number.isInteger(n)) text = BigInt(n).toString();
   if (!/^[+-]?\d+$/.test(text)) throw valueError('not-integer', `expected a whole number, got ${text}`, field);
   const big = BigInt(text);
   const limit = bits === 32 ? 2n ** 31n : 2n ** 63n;

@@ -124,8 +124,9 @@ test('a BSON Timestamp (a Long subclass) is not taken for a number', () => {
   assert.throws(() => toNumericText(new Timestamp({ t: 1, i: 1 }), 'v'), /got Timestamp/);
 });
 
-test('a JavaScript RegExp (the driver\'s default decoding of a BSON regex) keeps pattern and flags', () => {
-  assert.equal(toJsonText(/^a.b$/im, 'f'), '{"$regularExpression":{"pattern":"^a.b$","options":"im"}}');
+test('a BSON regular expression keeps pattern and options; a JavaScript RegExp is not a source value and is refused', () => {
+  assert.equal(toJsonText(new BSONRegExp('^a.b$', 'im'), 'f'), '{"$regularExpression":{"pattern":"^a.b$","options":"im"}}');
+  assert.throws(() => toJsonText(/^a.b$/im, 'f'), /f: has an unsupported value of type RegExp/);
 });
 
 test('objects that are not plain documents are refused, not written as {}', () => {

@@ -4,9 +4,8 @@
  * timestamps, and `extra` with the leftovers of a split embedded document.
  */
 import type { Document } from 'mongodb';
-import { TransformError } from '../../errors.js';
 import { environmentKey, type Reference } from '../../engine/integrity.js';
-import { toTimestamp } from '../../transform/values.js';
+import { toTimestamp, valueError } from '../../transform/values.js';
 
 /**
  * `organizationId` and, when given, `environmentId` (keyed with its organisation, so an
@@ -25,7 +24,7 @@ export function tenantReferences(doc: Document): Reference[] {
 /** A timestamptz NOT NULL column. */
 export function requireTimestamp(value: unknown, field: string): string {
   const text = toTimestamp(value, field);
-  if (text === null) throw new TransformError('is required but missing or null', { field });
+  if (text === null) throw valueError('missing', 'is required but missing or null', field);
   return text;
 }
 

@@ -4,8 +4,7 @@
  * CONVERT_SINCE limits it to records on or after a date.
  */
 import type { Document } from 'mongodb';
-import { TransformError } from '../../errors.js';
-import { extraFields, requireText, toNumericText } from '../../transform/values.js';
+import { extraFields, requireText, toNumericText, valueError } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
 import type { DataSet, PgValue } from '../types.js';
 import { requireTimestamp, tenantReferences } from './columns.js';
@@ -16,7 +15,7 @@ export const usageColumns = ['mongo_id', 'organization_id', 'environment_id', 'm
 
 export function usageRow(doc: Document): PgValue[] {
   const quantity = toNumericText(doc.value, 'value');
-  if (quantity === null) throw new TransformError('is required but missing or null', { field: 'value' });
+  if (quantity === null) throw valueError('missing', 'is required but missing or null', 'value');
   return [
     objectIdKey(doc._id),
     requireIdText(doc.organizationId, 'organizationId'),

@@ -4,11 +4,10 @@
  * be the collection's organisation: another one is an integrity error, never silently re-homed.
  */
 import type { Document } from 'mongodb';
-import { TransformError } from '../../errors.js';
 import type { Reference } from '../../engine/integrity.js';
 import { objectIdKey, toTextArray } from '../../transform/record-values.js';
 import { doubleValue, extraJson, organizationOf, organizationRef } from '../../transform/scoped-values.js';
-import { bsonTypeName, requireText, toBool, toId, toInteger, toText, toTimestamp } from '../../transform/values.js';
+import { bsonTypeName, requireText, toBool, toId, toInteger, toText, toTimestamp, valueError } from '../../transform/values.js';
 import type { DataSet, PgValue, TransformContext } from '../types.js';
 
 const TABLE = 'ai_assistants';
@@ -29,7 +28,7 @@ function promptField(doc: Document): 'instructions' | 'systemPrompt' {
 function legacyOrganizationId(doc: Document): string | null | undefined {
   const value: unknown = doc.organizationId;
   if (value === undefined || value === null) return value;
-  if (typeof value !== 'string') throw new TransformError(`expected a string, got ${bsonTypeName(value)}`, { field: 'organizationId' });
+  if (typeof value !== 'string') throw valueError('type-mismatch', `expected a string, got ${bsonTypeName(value)}`, 'organizationId');
   return value;
 }
 

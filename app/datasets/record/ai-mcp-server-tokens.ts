@@ -9,7 +9,7 @@ import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { objectIdKey, refId, toTextArray } from '../../transform/record-values.js';
 import { extraJson, organizationOf, organizationRef, scopedKey } from '../../transform/scoped-values.js';
-import { bsonTypeName, checkText, requireText, toId, toText, toTimestamp } from '../../transform/values.js';
+import { bsonTypeName, checkText, requireText, toId, toText, toTimestamp, valueError } from '../../transform/values.js';
 import type { DataSet, PgValue, TransformContext } from '../types.js';
 import { MCP_SERVER_KEY } from './ai-mcp-servers.js';
 
@@ -28,7 +28,7 @@ export const aiMcpServerTokenColumns = [
 function tokenColumns(doc: Document): { hash: string; prefix: string | null } {
   const plain: unknown = doc.token;
   if (plain === undefined || plain === null) return { hash: requireText(doc.tokenHash, 'tokenHash'), prefix: toText(doc.prefix, 'prefix') };
-  if (typeof plain !== 'string') throw new TransformError(`expected a string, got ${bsonTypeName(plain)}`, { field: 'token' });
+  if (typeof plain !== 'string') throw valueError('type-mismatch', `expected a string, got ${bsonTypeName(plain)}`, 'token');
   checkText(plain, 'token');
   const hash = createHash('sha256').update(plain, 'utf8').digest('hex');
   const stored = toText(doc.tokenHash, 'tokenHash');

@@ -1,8 +1,7 @@
 /** incidents → incidents. An incident belongs to its status page: a missing page is an integrity error. */
 import type { Document } from 'mongodb';
-import { TransformError } from '../../errors.js';
 import { jsonbColumn, objectIdKey, refId, requireIdText, rowOf, toTextArray } from '../../transform/record-values.js';
-import { extraFields, toId, toText, toTimestamp } from '../../transform/values.js';
+import { extraFields, toId, toText, toTimestamp, valueError } from '../../transform/values.js';
 import { globalDataSet, scopeRefs, table } from './define.js';
 
 const COLUMNS = ['id', 'organization_id', 'environment_id', 'status_page_id', 'title', 'severity', 'status', 'affected_service_ids', 'updates', 'started_at', 'resolved_at', 'created_by', 'created_at', 'updated_at', 'extra'] as const;
@@ -11,7 +10,7 @@ const MAPPED = new Set(['_id', 'organizationId', 'environmentId', 'statusPageId'
 export function incidentRow(doc: Document) {
   // The hex string of the page's ObjectId; an ObjectId itself means the same page.
   const statusPageId = toId(doc.statusPageId, 'statusPageId');
-  if (statusPageId === null) throw new TransformError('is required but missing or null', { field: 'statusPageId' });
+  if (statusPageId === null) throw valueError('missing', 'is required but missing or null', 'statusPageId');
   return rowOf(COLUMNS, {
     id: objectIdKey(doc._id),
     organization_id: requireIdText(doc.organizationId, 'organizationId'),

@@ -6,7 +6,7 @@
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { isDocument, jsonbColumn, rowOf, stringKey } from '../../transform/record-values.js';
-import { bsonTypeName, extraFields, requireText, toId, toText, toTimestamp } from '../../transform/values.js';
+import { bsonTypeName, extraFields, requireText, toId, toText, toTimestamp, valueError } from '../../transform/values.js';
 import type { PgValue, TableRows } from '../types.js';
 import { globalDataSet, table } from './define.js';
 
@@ -24,7 +24,7 @@ function arrayField(doc: Document, field: string): { items: unknown[]; keepNull:
   const value: unknown = doc[field];
   if (value === undefined) return { items: [], keepNull: false };
   if (value === null) return { items: [], keepNull: true };
-  if (!Array.isArray(value)) throw new TransformError(`expected an array, got ${bsonTypeName(value)}`, { field });
+  if (!Array.isArray(value)) throw valueError('type-mismatch', `expected an array, got ${bsonTypeName(value)}`, field);
   return { items: value, keepNull: false };
 }
 
@@ -33,7 +33,7 @@ export function memberRows(organizationId: string, members: readonly unknown[]):
   const seen = new Map<string, number>();
   return members.map((member, i) => {
     const at = `members[${i}]`;
-    if (!isDocument(member)) throw new TransformError(`expected a document, got ${bsonTypeName(member)}`, { field: at });
+    if (!isDocument(member)) throw valueError('type-mismatch', `expected a document, got ${bsonTypeName(member)}`, at);
     const userId = toId(member.userId, `${at}.userId`);
     if (userId === null) throw new TransformError('is required but missing or null', { field: `${at}.userId` });
     const first = seen.get(userId);

@@ -6,7 +6,7 @@
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { centsToMajorUnits, isDocument, requireIdText, rowOf } from '../../transform/record-values.js';
-import { bsonTypeName, extraFields, toInteger, toNumericText, toText, toTimestamp } from '../../transform/values.js';
+import { bsonTypeName, extraFields, toInteger, toNumericText, toText, toTimestamp, valueError } from '../../transform/values.js';
 import { globalDataSet, organizationRef, table } from './define.js';
 
 export const paymentColumns = ['organization_id', 'position', 'payment_id', 'amount', 'currency', 'status', 'paid_at', 'period_start', 'period_end', 'description', 'invoice_url', 'provider', 'extra'] as const;
@@ -43,7 +43,7 @@ function amountOf(payment: Document, at: string): { amount: string; key: 'amount
 export function paymentRow(record: Document) {
   const { organizationId, position, payment } = record as PaymentRecord;
   const at = `payments[${position}]`;
-  if (!isDocument(payment)) throw new TransformError(`expected a document, got ${bsonTypeName(payment)}`, { field: at });
+  if (!isDocument(payment)) throw valueError('type-mismatch', `expected a document, got ${bsonTypeName(payment)}`, at);
   const { amount, key } = amountOf(payment, at);
   // The field not used for the amount (a null `amount` next to amountCents …) stays in extra.
   const mapped = new Set([...MAPPED, key]);

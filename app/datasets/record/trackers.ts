@@ -3,9 +3,8 @@
  * a soft reference; the organisation, when present, a hard one.
  */
 import type { Document } from 'mongodb';
-import { TransformError } from '../../errors.js';
 import { jsonbColumn, objectIdKey, rowOf, toIdText } from '../../transform/record-values.js';
-import { extraFields, toId, toInteger, toText, toTimestamp } from '../../transform/values.js';
+import { extraFields, toId, toInteger, toText, toTimestamp, valueError } from '../../transform/values.js';
 import { globalDataSet, organizationRef, table } from './define.js';
 
 const COLUMNS = ['id', 'user_id', 'organization_id', 'kind', 'key', 'state', 'count', 'first_seen_at', 'last_seen_at', 'completed_at', 'extra'] as const;
@@ -13,7 +12,7 @@ const MAPPED = new Set(['_id', 'userId', 'organizationId', 'kind', 'key', 'state
 
 export function trackerRow(doc: Document) {
   const userId = toId(doc.userId, 'userId');
-  if (userId === null) throw new TransformError('is required but missing or null', { field: 'userId' });
+  if (userId === null) throw valueError('missing', 'is required but missing or null', 'userId');
   return rowOf(COLUMNS, {
     id: objectIdKey(doc._id),
     user_id: userId,
