@@ -9,6 +9,7 @@
  * migrated; a reported record whose key holds a different row (a duplicate id that lost) counts as
  * reported. Exploding data sets (one record per array item) are always compared in full.
  */
+import type { Document } from '../source/bson.js';
 import type { DataSet, PgValue, SourceCollection, TableRows } from '../datasets/types.js';
 import { transformContext } from '../engine/bulk-batch.js';
 import { sourceCollections } from '../engine/scopes.js';
@@ -17,6 +18,7 @@ import { compareRows, type RowComparison } from './compare-rows.js';
 import { expectationOf, shapeOf, trackKey, type VerifyContext } from './context.js';
 import { readReportedRecords, type ReportedRecord, type ReportedRecords } from './reports.js';
 import { differingColumns } from './reproducible.js';
+import { checkSourceJson } from './source-json.js';
 import { allRecords, fetchReportedRecord, sampledRecords, type SourceRecord } from './sources.js';
 import type { DataSetVerification, Problem } from './types.js';
 
@@ -30,6 +32,7 @@ type Outcome = 'migrated' | 'failed' | 'skipped' | 'lost';
 interface Item {
   id: string;
   source: SourceCollection;
+  record: Document;
   reported: ReportedRecord | undefined;
   output?: TableRows[];
   error?: unknown;
@@ -44,6 +47,8 @@ class DataSetRun {
   readonly result: DataSetVerification;
   private readonly uncompared = new Map<string, Set<number>>();
   private probes = 0;
+  /** Records whose `extra` was checked against the source's own Extended JSON. */
+  private jsonChecked = 0;
   /** Main-table keys claimed by a record found equal, so two records cannot claim one row. */
   private readonly claimed = new Set<string>();
 
@@ -63,7 +68,7 @@ class DataSetRun {
   /** Transform, and on the first records transform again to find non-reproducible columns. */
   prepare(rec: SourceRecord, reported: ReportedRecords): Item {
     const id = this.dataSet.idOf(rec.record);
-    const item: Item = { id, source: rec.source, reported: reported.get(rec.source.collection, id) };
+    const item: Item = { id, source: rec.source, record: rec.record, reported: reported.get(rec.source.collection, id) };
     const tctx = transformContext(rec.source);
     try {
       item.output = this.dataSet.transform(rec.record, tctx);
@@ -118,7 +123,18 @@ class DataSetRun {
         byTable.set(table, list);
       });
     }
-    return items.map((item, i) => this.classify(item, comparisons[i] as Map<string, Array<{ row: PgValue[]; c: RowComparison }>>, accumulate));
+    const outcomes = items.map((item, i) => this.classify(item, comparisons[i] as Map<string, Array<{ row: PgValue[]; c: RowComparison }>>, accumulate));
+    await this.checkSourceJson(items, outcomes);
+    return outcomes;
+  }
+
+  /** The independent check of free-form values (source-json.ts), on up to sampleSize migrated records. */
+  private async checkSourceJson(items: readonly Item[], outcomes: readonly Outcome[]): Promise<void> {
+    const room = this.vctx.options.sampleSize - this.jsonChecked;
+    if (room <= 0) return;
+    const samples = items.flatMap((item, i) => (outcomes[i] === 'migrated' && item.output ? [{ id: item.id, collection: item.source.collection, record: item.record, output: item.output }] : [])).slice(0, room);
+    this.jsonChecked += samples.length;
+    for (const p of await checkSourceJson(this.vctx, this.dataSet, samples)) this.problem(p);
   }
 
   private reportedOutcome(item: Item): Outcome | undefined {

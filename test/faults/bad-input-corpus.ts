@@ -13,6 +13,8 @@ import {
   BSON, Binary, BSONRegExp, BSONSymbol, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID, type Document,
 } from 'mongodb';
 import { scopedCollectionName } from '../../app/source/collections.js';
+import { DBPointer } from '../../app/source/legacy-bson.js';
+import { serializeWithLegacy } from '../helpers/legacy-bson-bytes.js';
 import { EXECUTION_ID, fullExecution } from '../fixtures/testkube/documents.js';
 
 export const ORG = 'tkcorg_bad_input_base';
@@ -260,7 +262,29 @@ export function corpus(): BadInput[] {
     inExtra('max_key', new MaxKey(), '{"$maxKey": 1}'),
     inExtra('timestamp', new Timestamp({ t: 1_700_000_000, i: 7 }), '{"$timestamp": {"i": 7, "t": 1700000000}}'),
     inExtra('dbref', new DBRef('users', ref, 'otherdb'), `{"$db": "otherdb", "$id": {"$oid": "${ref.toHexString()}"}, "$ref": "users"}`),
-    inExtra('symbol', new BSONSymbol('legacy'), '"legacy"'),
+    inExtra('symbol', new BSONSymbol('legacy'), '{"$symbol": "legacy"}'),
+
+    // The silent changes of issue 15, each with its outcome of the value table (docs/data-model.md §2a)
+    inExtra('dbref_with_extra_fields', new DBRef('users', ref, undefined, { foo: 'bar', n: new Int32(2) }), `{"n": 2, "$id": {"$oid": "${ref.toHexString()}"}, "foo": "bar", "$ref": "users"}`),
+    inExtra('dbref_with_dotted_ref', { $ref: 'a.b', $id: new Int32(1) }, '{"$id": 1, "$ref": "a.b"}'),
+    {
+      kind: 'dbpointer', dataSet: 'organizations', rawBson: 'BSON type 0x0C (deprecated DBPointer): the JS driver cannot write it',
+      docs: [{ collection: 'organizations', doc: serializeWithLegacy({ _id: orgId('dbpointer'), name: 'pointer', v: new DBPointer('db.things', ref) }), id: orgId('dbpointer'), expect: migrated(extraV(orgId('dbpointer'), `{"$dbPointer": {"$id": {"$oid": "${ref.toHexString()}"}, "$ref": "db.things"}}`)) }],
+    },
+    inExtra('regex_empty_pattern', new BSONRegExp('', ''), '{"$regularExpression": {"options": "", "pattern": ""}}'),
+    inExtra('regex_with_slash', new BSONRegExp('ab/cd', 'imx'), '{"$regularExpression": {"options": "imx", "pattern": "ab/cd"}}'),
+    inExtra('regex_every_option', new BSONRegExp('a', 'ilmsux'), '{"$regularExpression": {"options": "ilmsux", "pattern": "a"}}'),
+    inExtra('double_integral', new Double(1), '1.0'),
+    inExtra('double_integral_negative', new Double(-1), '-1.0'),
+    inExtra('double_integral_large', new Double(1.2345678921232e18), '1234567892123200000.0'),
+    inExtra('int32_stays_integer', new Int32(1), '1'),
+    org('boolean_in_text', { name: true }, () => reported('TRANSFORM', /^name: expected text, got boolean/)),
+    {
+      kind: 'bson_undefined_in_text', dataSet: 'organizations', rawBson: 'BSON type 0x06 (deprecated undefined) in a text column',
+      docs: [{ collection: 'organizations', doc: withUndefined({ _id: orgId('bson_undefined_in_text'), name: 'undef', slug: 'x' }, 'slug'), id: orgId('bson_undefined_in_text'), expect: reported('TRANSFORM', /^slug: expected text, got undefined/) }],
+    },
+    usage('decimal128_exponent_in_numeric', { value: Decimal128.fromString('1E+3') }, (id) => migrated(quantity(id, '1000'))),
+    usage('decimal128_scaled_exponent_in_numeric', { value: Decimal128.fromString('1.050E+4') }, (id) => migrated(quantity(id, '10500'))),
     inExtra('objectid', ref, `{"$oid": "${ref.toHexString()}"}`),
     {
       kind: 'bson_undefined', dataSet: 'organizations', rawBson: 'BSON type 0x06 (deprecated undefined): the JS driver writes undefined as null or leaves it out',

@@ -1,6 +1,7 @@
 /** Builds an engine context for in-process tests: real databases, real config loader. */
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
+import { SOURCE_BSON_OPTIONS } from '../../app/source/source-db.js';
 import winston from 'winston';
 import { loadConfig, type Config } from '../../app/config/load.js';
 import type { EngineContext } from '../../app/engine/context.js';
@@ -19,7 +20,7 @@ export async function testEngine(db: { pgUrl: string; mongoUrl: string; mongoDb:
   const { config } = loadConfig(new Map(Object.entries({
     mongo_dsn: db.mongoUrl, mongo_db: db.mongoDb, postgres_url: db.pgUrl, credentials_master_password: MASTER_PASSWORD, ...flags,
   })), {});
-  const client = new MongoClient(db.mongoUrl, { promoteLongs: false });
+  const client = new MongoClient(db.mongoUrl, SOURCE_BSON_OPTIONS);
   await client.connect();
   const pool = new pg.Pool({ connectionString: db.pgUrl, max: 6 });
   // An idle client ended by the test's forced database drop must not crash the test process

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSON, MongoClient, type Document } from 'mongodb';
 import pg from 'pg';
+import { SOURCE_BSON_OPTIONS } from '../../app/source/source-db.js';
 import winston from 'winston';
 import { loadConfig, type Config } from '../../app/config/load.js';
 import { bulkDataSets, recordDataSets } from '../../app/datasets/registry.js';
@@ -63,7 +64,7 @@ export async function verifyInProcess(
   config: Config,
   options: { db?: SourceDb; dataSets?: DataSet[]; sequences?: boolean; verify?: Partial<VerifyOptions> } = {},
 ): Promise<VerificationReport> {
-  const client = options.db ? undefined : new MongoClient(config.mongo.dsn, { promoteLongs: false });
+  const client = options.db ? undefined : new MongoClient(config.mongo.dsn, SOURCE_BSON_OPTIONS);
   await client?.connect();
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 2 });
   try {
