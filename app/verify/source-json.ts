@@ -12,7 +12,7 @@
  */
 import { escapeIdentifier } from 'pg';
 import type { DataSet, PgValue, TableRows } from '../datasets/types.js';
-import { BSON, type Document } from '../source/bson.js';
+import { BSON, DBRef, type Document } from '../source/bson.js';
 import { BSON_UNDEFINED, DBPointer } from '../source/legacy-bson.js';
 import { shapeOf, type VerifyContext } from './context.js';
 import type { Problem } from './types.js';
@@ -33,6 +33,8 @@ function doubleText(s: string): string {
 /** Reduces canonical Extended JSON (or parsed jsonb text, numbers already tagged) to Norm. */
 function reduce(v: unknown): Norm {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  // Plain numbers inside Extended JSON wrappers: {"$minKey": 1}, {"$timestamp": {"t": 7, "i": 1}}.
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return { int: String(v) };
   if (Array.isArray(v)) return v.map(reduce);
   if (isPlainObject(v)) {
     if ('int' in v && Object.keys(v).length === 1 && typeof v.int === 'string') return { int: v.int };
@@ -58,19 +60,39 @@ function reduce(v: unknown): Norm {
 function sourceEjson(value: unknown): unknown {
   if (value instanceof DBPointer) return { $dbPointer: { $ref: value.namespace, $id: { $oid: value.oid.toHexString() } } };
   if (value === BSON_UNDEFINED) return { $undefined: true };
+  // A DBRef is a document by convention; the bson library's EJSON rebuilds it through DBRef's
+  // constructor, which splits a dotted `$ref` into `$db` and `$ref`, so it is written here.
+  if (value instanceof DBRef) return { $ref: value.collection, $id: sourceEjson(value.oid), ...(value.db === undefined ? {} : { $db: value.db }), ...Object.fromEntries(Object.entries(value.fields).map(([k, v]) => [k, sourceEjson(v)])) };
   if (Array.isArray(value)) return value.map(sourceEjson);
   if (isPlainObject(value) && !('_bsontype' in value) && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sourceEjson(v)]));
   return BSON.EJSON.serialize({ v: value }, { relaxed: false })['v'];
 }
 
-const TOKEN = /\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[{}[\]:,]|true|false|null)/y;
+const TOKEN = /\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[{}[\]:,]|true|false|null)/y;
 
 /** JSON text as PostgreSQL prints jsonb, keeping each number's written form (JSON.parse would not). */
 export function parseJsonbText(text: string): unknown {
-  TOKEN.lastIndex = 0;
+  let pos = 0;
   const next = (): string => {
+    while (text[pos] === ' ' || text[pos] === '\n') pos++;
+    if (text[pos] === '"') {
+      // A string is scanned, not matched: a regex over a 16 MB string overflows the stack.
+      let end = pos;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        if (end < 0) throw new Error(`unterminated string in jsonb text at ${pos}`);
+        let slashes = 0;
+        while (text[end - 1 - slashes] === '\\') slashes++;
+        if (slashes % 2 === 0) break;
+      }
+      const tok = text.slice(pos, end + 1);
+      pos = end + 1;
+      return tok;
+    }
+    TOKEN.lastIndex = pos;
     const m = TOKEN.exec(text);
-    if (!m) throw new Error(`cannot read jsonb text at ${TOKEN.lastIndex}`);
+    if (!m) throw new Error(`cannot read jsonb text at ${pos}`);
+    pos = TOKEN.lastIndex;
     return m[1] as string;
   };
   const value = (tok: string): unknown => {
