@@ -181,6 +181,6 @@ export async function restartableFerretDb(): Promise<RestartableMongo> {
 export function bsonBytesSource(collections: Record<string, Array<Document | Uint8Array>>): SourceDb {
   const asBytes = (d: Document | Uint8Array): Uint8Array => (d instanceof Uint8Array ? d : BSON.serialize(d));
   // `_id` is read with validation off: a document whose strings do not decode must still sort.
-  const idOf = (bytes: Uint8Array): unknown => BSON.deserialize(bytes, { promoteLongs: false, validation: { utf8: false } })._id;
+  const idOf = (bytes: Uint8Array): unknown => BSON.deserialize(bytes, { promoteLongs: false, bsonRegExp: true, validation: { utf8: false } })._id;
   return bytesSource(Object.fromEntries(Object.entries(collections).map(([name, docs]) => [name, docs.map(asBytes).map((bytes) => ({ id: idOf(bytes), bytes }))])));
 }

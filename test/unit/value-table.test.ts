@@ -10,6 +10,7 @@ import { BSON_UNDEFINED, DBPointer, hasLegacyElement } from '../../app/source/le
 import { decodeSourceDocument } from '../../app/source/source-db.js';
 import { doubleValue } from '../../app/transform/scoped-values.js';
 import { toBool, toInteger, toJsonText, toNumericText, toText, toTimestamp } from '../../app/transform/values.js';
+import { decodeString } from '../../app/transform/testkube/scalars.js';
 import { serializeWithLegacy } from '../helpers/legacy-bson-bytes.js';
 
 const OID = new ObjectId('65f000000000000000000001');
@@ -116,4 +117,8 @@ test('the legacy scan finds DBPointer, undefined and $-keys at any depth, and no
   assert.equal(hasLegacyElement(serializeWithLegacy({ ...plain, a: { b: [1, { c: BSON_UNDEFINED }] } })), true);
   assert.equal(hasLegacyElement(serializeWithLegacy({ ...plain, z: [new DBPointer('a.b', OID)] })), true);
   assert.equal(hasLegacyElement(BSON.serialize({ ...plain, a: { $x: 1 } })), true);
+});
+
+test('Testkube-typed data sets read a symbol (now decoded as BSONSymbol) into a string, as the Go driver does', () => {
+  assert.equal(decodeString(decoded(new BSONSymbol('legacy')), 'name'), 'legacy');
 });

@@ -198,6 +198,9 @@ function encodeAny(value: unknown, path: string): string {
       return 'null';
     case 'string':
       return JSON.stringify(checkText(value as string, path));
+    case 'BSONSymbol':
+      // Go decodes a symbol into interface{} as bson.Symbol, which marshals as a JSON string.
+      return JSON.stringify(checkText(String(value), path));
     case 'boolean':
       return String(value);
     case 'number':

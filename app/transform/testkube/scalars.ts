@@ -116,6 +116,8 @@ export function decodeBool(value: unknown, path: string): boolean {
 export function decodeString(value: unknown, path: string): string {
   if (isNullish(value)) return '';
   if (typeof value === 'string') return checkText(value, path);
+  // Sources are decoded with symbols kept (docs/data-model.md §2a); the Go driver reads one into a string.
+  if (bsonKind(value) === 'BSONSymbol') return checkText(String(value), path);
   return mismatch(path, 'a string', value);
 }
 
