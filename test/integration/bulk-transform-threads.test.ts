@@ -20,7 +20,7 @@ import { createBatchRunner } from '../../app/engine/transform-pool.js';
 import { IntegrityError, InternalError, SourceError } from '../../app/errors.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
 import { migrateSchema } from '../../app/schema-migrations/migrator.js';
-import { decodeSourceDocument, readRawBatch, type RawBatch, type SourceDb } from '../../app/source/source-db.js';
+import { SOURCE_BSON_OPTIONS, decodeSourceDocument, readRawBatch, type RawBatch, type SourceDb } from '../../app/source/source-db.js';
 import { tableDigest } from '../../app/verify/compare-rows.js';
 import { generateFixtures, type FixtureManifest } from '../fixtures/generate.js';
 import { plannedDocuments } from '../fixtures/in-memory.js';
@@ -131,7 +131,8 @@ function variedDocuments(): Document[] {
 }
 
 test('raw batches decode to what the driver returns and respect maxDocs and maxBytes', async () => {
-  const client = new MongoClient(source.mongoUrl, { promoteLongs: false });
+  // The driver with the options app/source/mongo.ts gives it: the raw decode must equal what it returns.
+  const client = new MongoClient(source.mongoUrl, SOURCE_BSON_OPTIONS);
   await client.connect();
   try {
     const db: SourceDb = client.db(source.mongoDb);
