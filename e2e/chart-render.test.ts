@@ -20,6 +20,7 @@ import {
   only,
   podSpec,
   render,
+  renderDocuments,
   renderNotes,
   type Manifest,
 } from '../test/chart/helm.js';
@@ -58,10 +59,6 @@ function secretSources(job: Manifest): { name: string; key: string; path: string
   });
 }
 
-function hookResources(docs: readonly Manifest[]): Manifest[] {
-  return docs.filter((d) => d.metadata.annotations?.[HOOK] !== undefined);
-}
-
 describe('chart: disabled by default', () => {
   it('renders nothing with the default values', async () => {
     assert.deepEqual(await render(), []);
@@ -73,41 +70,46 @@ describe('chart: disabled by default', () => {
   });
 });
 
+/** The one hook document: a v1 List holding the Job and what it needs (chart/templates/hook.yaml). */
+function hookList(docs: readonly Manifest[]): Manifest & { items: Manifest[] } {
+  const hooks = docs.filter((d) => d.metadata.annotations?.[HOOK] !== undefined);
+  assert.equal(hooks.length, 1, `one hook document, got ${hooks.map((d) => d.kind).join(', ')}`);
+  const list = hooks[0] as Manifest & { items: Manifest[] };
+  assert.equal(list.apiVersion, 'v1');
+  assert.equal(list.kind, 'List');
+  return list;
+}
+
 describe('chart: the Job is a Helm hook', () => {
   it('runs post-install and post-upgrade, keeps a failed Job for its logs', async () => {
-    const docs = await render({ valuesFiles: [ENABLED_VALUES_FILE] });
-    const job = only(docs, 'Job');
+    const list = hookList(await renderDocuments({ valuesFiles: [ENABLED_VALUES_FILE] }));
+    assert.equal(list.metadata.annotations?.[HOOK], 'post-install,post-upgrade');
+    assert.equal(list.metadata.annotations?.[DELETE_POLICY], 'before-hook-creation,hook-succeeded');
+    assert.equal(list.metadata.annotations?.[WEIGHT], '10');
+    const job = only(list.items, 'Job');
     assert.equal(job.apiVersion, 'batch/v1');
-    assert.equal(job.metadata.annotations?.[HOOK], 'post-install,post-upgrade');
-    assert.equal(job.metadata.annotations?.[DELETE_POLICY], 'before-hook-creation,hook-succeeded');
-    assert.equal(job.metadata.annotations?.[WEIGHT], '10');
     assert.equal(podSpec(job).restartPolicy, 'Never');
     assert.deepEqual(container(job).args, ['migrate']);
   });
 
-  it('renders every resource as a hook of the same events, the supporting ones before the Job', async () => {
-    const docs = await render({ values: { ...SECRET_REFS, credentials: { masterPassword: { value: INLINE_PASSWORD } } } });
-    assert.deepEqual(docs.map((d) => d.kind).sort(), ['Job', 'Role', 'RoleBinding', 'Secret', 'ServiceAccount']);
-    assert.equal(hookResources(docs).length, docs.length, 'every resource is a hook (nothing stays in the release)');
-    const jobWeight = Number(only(docs, 'Job').metadata.annotations?.[WEIGHT]);
-    for (const doc of docs.filter((d) => d.kind !== 'Job')) {
-      assert.equal(doc.metadata.annotations?.[HOOK], 'post-install,post-upgrade', doc.kind);
-      assert.equal(doc.metadata.annotations?.[DELETE_POLICY], 'before-hook-creation,hook-succeeded', doc.kind);
-      assert.ok(Number(doc.metadata.annotations?.[WEIGHT]) < jobWeight, `${doc.kind} has a lower hook weight than the Job`);
-    }
+  it('renders the Job and everything it needs as one hook, created in dependency order', async () => {
+    // Separate hooks would not do: Helm deletes the hooks that succeeded (hook-succeeded) when its
+    // wait for a later one times out, under a Job that keeps running (docs/deploy.md).
+    const docs = await renderDocuments({ values: { ...SECRET_REFS, credentials: { masterPassword: { value: INLINE_PASSWORD } } } });
+    assert.equal(docs.length, 1, 'nothing outside the hook (nothing stays in the release)');
+    const list = hookList(docs);
+    assert.deepEqual(list.items.map((d) => d.kind), ['ServiceAccount', 'Secret', 'Role', 'RoleBinding', 'Job']);
+    for (const item of list.items) assert.equal(item.metadata.annotations?.[HOOK], undefined, `${item.kind} is no hook of its own`);
   });
 
   it('takes hook events, weight and delete policy from values', async () => {
-    const docs = await render({
+    const list = hookList(await renderDocuments({
       valuesFiles: [ENABLED_VALUES_FILE],
       values: { mongoToPostgresMigration: { hook: { events: ['pre-upgrade'], weight: -3, deletePolicy: ['before-hook-creation'] } } },
-    });
-    for (const doc of docs) {
-      assert.equal(doc.metadata.annotations?.[HOOK], 'pre-upgrade', doc.kind);
-      assert.equal(doc.metadata.annotations?.[DELETE_POLICY], 'before-hook-creation', doc.kind);
-    }
-    assert.equal(only(docs, 'Job').metadata.annotations?.[WEIGHT], '-3');
-    assert.equal(only(docs, 'Role').metadata.annotations?.[WEIGHT], '-4');
+    }));
+    assert.equal(list.metadata.annotations?.[HOOK], 'pre-upgrade');
+    assert.equal(list.metadata.annotations?.[DELETE_POLICY], 'before-hook-creation');
+    assert.equal(list.metadata.annotations?.[WEIGHT], '-3');
   });
 
   it('sets backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished and the pod failure policy', async () => {
@@ -161,6 +163,21 @@ describe('chart: RBAC and the downward API', () => {
     assert.equal(podSpec(job).automountServiceAccountToken, false);
     assert.equal(envVar(job, 'JOB_NAME'), undefined);
     assert.equal(envVar(job, 'JOB_NAMESPACE'), undefined);
+  });
+
+  it('never binds the Role to an account other pods share: serviceAccount.create=false needs a name other than default', async () => {
+    for (const serviceAccount of [{ create: false }, { create: false, name: 'default' }]) {
+      const result = await helmTemplate({ valuesFiles: [ENABLED_VALUES_FILE], values: { serviceAccount } });
+      assert.notEqual(result.code, 0, JSON.stringify(serviceAccount));
+      assert.match(result.stderr, /set serviceAccount\.name to an existing ServiceAccount used by this Job only/);
+    }
+    const docs = await render({ valuesFiles: [ENABLED_VALUES_FILE], values: { serviceAccount: { create: false, name: 'migrator' } } });
+    assert.deepEqual(docs.map((d) => d.kind), ['Role', 'RoleBinding', 'Job']);
+    assert.deepEqual(only(docs, 'RoleBinding').subjects, [{ kind: 'ServiceAccount', name: 'migrator', namespace: 'migrations' }]);
+    // Without annotations there is no Role to bind; the pod gets no token.
+    const off = await render({ valuesFiles: [ENABLED_VALUES_FILE], values: { serviceAccount: { create: false }, progress: { annotateJob: false } } });
+    assert.deepEqual(off.map((d) => d.kind), ['Job']);
+    assert.equal(podSpec(only(off, 'Job')).automountServiceAccountToken, false);
   });
 
   it('uses an existing ServiceAccount when asked, and leaves RBAC to the operator with rbac.create=false', async () => {

@@ -27,6 +27,10 @@ pod label `job-name`, and label values are limited to 63.
 {{- include "mongo2pg.fullname" . -}}
 {{- end -}}
 
+{{/*
+With serviceAccount.create=false and no name the pod runs as the namespace's `default` account;
+hook.yaml then refuses to render a Role for it (other pods share that account).
+*/}}
 {{- define "mongo2pg.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "mongo2pg.fullname" .) .Values.serviceAccount.name -}}
@@ -52,8 +56,7 @@ app.kubernetes.io/component: migration
 {{- end -}}
 
 {{/*
-Hook annotations. Call with (dict "ctx" $ "weight" <int>). Supporting resources (ServiceAccount,
-RBAC, Secret) use the Job's weight minus one, so Helm creates them first.
+Hook annotations of the hook list (hook.yaml). Call with (dict "ctx" $ "weight" <int>).
 */}}
 {{- define "mongo2pg.hookAnnotations" -}}
 {{- $hook := .ctx.Values.mongoToPostgresMigration.hook -}}
@@ -64,10 +67,6 @@ helm.sh/hook-delete-policy: {{ join "," $hook.deletePolicy | quote }}
 
 {{- define "mongo2pg.jobWeight" -}}
 {{- .Values.mongoToPostgresMigration.hook.weight | int64 -}}
-{{- end -}}
-
-{{- define "mongo2pg.supportWeight" -}}
-{{- sub (.Values.mongoToPostgresMigration.hook.weight | int64) 1 -}}
 {{- end -}}
 
 {{- define "mongo2pg.image" -}}

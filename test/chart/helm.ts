@@ -90,7 +90,8 @@ export async function render(options: RenderOptions = {}): Promise<Manifest[]> {
   return parseManifests(result.stdout);
 }
 
-export function parseManifests(text: string): Manifest[] {
+/** The rendered documents as they are (the hook is one v1 List, see chart/templates/hook.yaml). */
+export function parseDocuments(text: string): Manifest[] {
   const docs = parseAllDocuments(text);
   const out: Manifest[] = [];
   for (const doc of docs) {
@@ -99,6 +100,18 @@ export function parseManifests(text: string): Manifest[] {
     if (value !== null && value !== undefined) out.push(value as Manifest);
   }
   return out;
+}
+
+/** The objects the API server gets: documents, with each v1 List replaced by its items (as Helm and kubectl do). */
+export function parseManifests(text: string): Manifest[] {
+  return parseDocuments(text).flatMap((d) => (d.kind === 'List' ? ((d as { items?: Manifest[] }).items ?? []) : [d]));
+}
+
+/** Renders and returns the documents without flattening Lists (for hook annotations). */
+export async function renderDocuments(options: RenderOptions = {}): Promise<Manifest[]> {
+  const result = await helmTemplate(options);
+  if (result.code !== 0) throw new Error(`helm template failed (exit ${result.code}):\n${result.stderr}`);
+  return parseDocuments(result.stdout);
 }
 
 export function only(docs: readonly Manifest[], kind: string): Manifest {

@@ -1,5 +1,7 @@
-{{- if and .Values.mongoToPostgresMigration.enabled .Values.rbac.create .Values.progress.annotateJob }}
-# Least privilege: read and annotate this one Job, nothing else.
+{{/*
+Least privilege: read and annotate this one Job, nothing else. Items of the hook list (hook.yaml).
+*/}}
+{{- define "mongo2pg.role" -}}
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata:
@@ -7,14 +9,14 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "mongo2pg.labels" . | nindent 4 }}
-  annotations:
-    {{- include "mongo2pg.hookAnnotations" (dict "ctx" . "weight" (include "mongo2pg.supportWeight" .)) | nindent 4 }}
 rules:
   - apiGroups: ["batch"]
     resources: ["jobs"]
     resourceNames: [{{ include "mongo2pg.jobName" . | quote }}]
     verbs: ["get", "patch"]
----
+{{- end -}}
+
+{{- define "mongo2pg.roleBinding" -}}
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata:
@@ -22,8 +24,6 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "mongo2pg.labels" . | nindent 4 }}
-  annotations:
-    {{- include "mongo2pg.hookAnnotations" (dict "ctx" . "weight" (include "mongo2pg.supportWeight" .)) | nindent 4 }}
 roleRef:
   apiGroup: rbac.authorization.k8s.io
   kind: Role
@@ -32,4 +32,4 @@ subjects:
   - kind: ServiceAccount
     name: {{ include "mongo2pg.serviceAccountName" . }}
     namespace: {{ .Release.Namespace }}
-{{- end }}
+{{- end -}}

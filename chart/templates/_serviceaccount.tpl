@@ -1,4 +1,7 @@
-{{- if and .Values.mongoToPostgresMigration.enabled .Values.serviceAccount.create }}
+{{/*
+The Job's own ServiceAccount, an item of the hook list (hook.yaml).
+*/}}
+{{- define "mongo2pg.serviceAccount" -}}
 apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -6,11 +9,10 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "mongo2pg.labels" . | nindent 4 }}
+  {{- with .Values.serviceAccount.annotations }}
   annotations:
-    {{- include "mongo2pg.hookAnnotations" (dict "ctx" . "weight" (include "mongo2pg.supportWeight" .)) | nindent 4 }}
-    {{- with .Values.serviceAccount.annotations }}
     {{- toYaml . | nindent 4 }}
-    {{- end }}
+  {{- end }}
 # The pod opts in to the token only when it annotates its Job (progress.annotateJob).
 automountServiceAccountToken: false
-{{- end }}
+{{- end -}}

@@ -1,4 +1,7 @@
-{{- if .Values.mongoToPostgresMigration.enabled }}
+{{/*
+The migration Job, an item of the hook list (hook.yaml).
+*/}}
+{{- define "mongo2pg.job" -}}
 {{- $secrets := include "mongo2pg.secretSources" . | fromJsonArray }}
 {{- $annotate := .Values.progress.annotateJob }}
 apiVersion: batch/v1
@@ -11,11 +14,10 @@ metadata:
     {{- with .Values.job.labels }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  {{- with .Values.job.annotations }}
   annotations:
-    {{- include "mongo2pg.hookAnnotations" (dict "ctx" . "weight" (include "mongo2pg.jobWeight" .)) | nindent 4 }}
-    {{- with .Values.job.annotations }}
     {{- toYaml . | nindent 4 }}
-    {{- end }}
+  {{- end }}
 spec:
   backoffLimit: {{ .Values.job.backoffLimit }}
   {{- with .Values.job.activeDeadlineSeconds }}
@@ -154,4 +156,4 @@ spec:
         - name: tmp
           emptyDir:
             sizeLimit: {{ .Values.tmpSizeLimit }}
-{{- end }}
+{{- end -}}

@@ -1,4 +1,9 @@
-{{- if .Values.mongoToPostgresMigration.enabled }}
+{{/*
+The secrets given as inline values, an item of the hook list (hook.yaml) when there are any, so
+it lives and goes with the Job. Prefer existing Secrets (secretKeyRef): inline values are also
+stored in the Helm release.
+*/}}
+{{- define "mongo2pg.inlineSecrets" -}}
 {{- $inline := list }}
 {{- range (include "mongo2pg.secretSources" . | fromJsonArray) }}
 {{- if .inline }}
@@ -6,9 +11,6 @@
 {{- end }}
 {{- end }}
 {{- if $inline }}
-# Holds the secrets given as inline values. A hook like the Job, so it is deleted with a
-# succeeded Job; prefer existing Secrets (secretKeyRef): inline values are also stored in the
-# Helm release.
 apiVersion: v1
 kind: Secret
 metadata:
@@ -16,12 +18,10 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "mongo2pg.labels" . | nindent 4 }}
-  annotations:
-    {{- include "mongo2pg.hookAnnotations" (dict "ctx" . "weight" (include "mongo2pg.supportWeight" .)) | nindent 4 }}
 type: Opaque
 data:
   {{- range $inline }}
   {{ .file }}: {{ .value | b64enc | quote }}
   {{- end }}
 {{- end }}
-{{- end }}
+{{- end -}}
