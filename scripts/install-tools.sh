@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the pinned local services used by tests and the demo:
-#   FerretDB (MongoDB wire protocol, SQLite backend), Prometheus Pushgateway, helm
+#   FerretDB (MongoDB wire protocol, SQLite backend), Prometheus Pushgateway, helm, and a
+#   Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)
 # into ${MONGO2PG_TOOLS_DIR:-$HOME/.cache/mongo2pg/bin}, built from source through the
-# Go module proxy, and the PostgreSQL server binaries from Debian if initdb is missing.
+# Go module proxy, and from Debian if missing: the PostgreSQL server binaries and
+# Prometheus.
 #
 # Idempotent: a tool is rebuilt only when its stamp or its own version report does not
-# match the pin. Usage: scripts/install-tools.sh [ferretdb|pushgateway|helm|postgres]...
-# (no arguments = everything).
+# match the pin. Usage: scripts/install-tools.sh
+#   [ferretdb|pushgateway|helm|postgres|etcd|kube|prometheus]... (no arguments = everything;
+# `kube` is kube-apiserver and kube-controller-manager, built together).
 set -euo pipefail
 
 TOOLS_DIR="${MONGO2PG_TOOLS_DIR:-$HOME/.cache/mongo2pg/bin}"
@@ -20,6 +23,10 @@ PUSHGATEWAY_MODULE=github.com/prometheus/pushgateway
 PUSHGATEWAY_VERSION=v1.11.1
 HELM_MODULE=helm.sh/helm/v3
 HELM_VERSION=v3.19.5
+ETCD_MODULE=go.etcd.io/etcd/server/v3
+ETCD_VERSION=v3.6.16
+KUBE_MODULE=k8s.io/kubernetes
+KUBE_VERSION=v1.34.4
 
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -129,20 +136,120 @@ install_helm() {
     "$HELM_VERSION" version --template '{{.Version}}'
 }
 
+install_etcd() {
+  # etcd's main package is the server module's root; built inside a throwaway module
+  # (not as the main module): etcd's go.mod only replaces its own sibling modules,
+  # which resolve to the same tagged versions through the proxy.
+  local name=etcd stamp="$ETCD_MODULE $ETCD_VERSION recipe=$RECIPE" start=$SECONDS
+  if is_current "$name" "$stamp" "etcd Version: ${ETCD_VERSION#v}" --version; then
+    log "$name $ETCD_VERSION: cached ($TOOLS_DIR/$name)"
+    return
+  fi
+  GO=$(find_go) || die "Go is required to build $name (expected /usr/local/go/bin/go)"
+  log "$name $ETCD_VERSION: building from $ETCD_MODULE (about 3 minutes on a cold Go cache)"
+  local work
+  work=$(mktemp -d)
+  WORK_DIRS+=("$work")
+  if ! (cd "$work" && "$GO" mod init mongo2pg-etcd && "$GO" get "$ETCD_MODULE@$ETCD_VERSION") >"$work/get.log" 2>&1; then
+    cat "$work/get.log" >&2
+    die "could not fetch $ETCD_MODULE@$ETCD_VERSION through the Go module proxy"
+  fi
+  (cd "$work" && "$GO" build -trimpath -ldflags "-s -w" -o "$TOOLS_DIR/.$name.$$" "$ETCD_MODULE")
+  mv -f "$TOOLS_DIR/.$name.$$" "$TOOLS_DIR/$name"
+  rm -rf "$work"
+  printf '%s\n' "$stamp" >"$TOOLS_DIR/$name.stamp"
+  is_current "$name" "$stamp" "etcd Version: ${ETCD_VERSION#v}" --version ||
+    die "$name was built but does not report ${ETCD_VERSION#v}"
+  log "$name $ETCD_VERSION: built in $((SECONDS - start))s"
+}
+
+install_kube() {
+  # kube-apiserver and kube-controller-manager from one build (they share most
+  # packages). k8s.io/kubernetes cannot be a plain dependency: its go.mod points the
+  # k8s.io/* staging modules at ./staging/..., so a throwaway module repeats each of
+  # those replaces with the published v0.X.Y of the same release, and keeps the
+  # language defaults the release was built with (godebug). The -X flags are those of
+  # Kubernetes' own build (hack/lib/version.sh); without them the server reports
+  # v0.0.0-master, which a chart's kubeVersion constraint refuses.
+  local names=(kube-apiserver kube-controller-manager) stamp="$KUBE_MODULE $KUBE_VERSION recipe=$RECIPE"
+  local start=$SECONDS stale=() n
+  for n in "${names[@]}"; do
+    is_current "$n" "$stamp" "Kubernetes $KUBE_VERSION" --version || stale+=("$n")
+  done
+  if [ ${#stale[@]} -eq 0 ]; then
+    log "kube-apiserver, kube-controller-manager $KUBE_VERSION: cached ($TOOLS_DIR)"
+    return
+  fi
+  GO=$(find_go) || die "Go is required to build ${stale[*]} (expected /usr/local/go/bin/go)"
+  log "${stale[*]} $KUBE_VERSION: building from $KUBE_MODULE (10-20 minutes and ~2 GB on a cold Go cache)"
+  local work staging minor=${KUBE_VERSION#v1.}
+  minor=${minor%%.*}
+  staging="v0.${KUBE_VERSION#v1.}"
+  work=$(mktemp -d)
+  WORK_DIRS+=("$work")
+  local gomod
+  if ! gomod=$(cd "$work" && "$GO" mod init mongo2pg-kube 2>"$work/get.log" &&
+    "$GO" mod download -json "$KUBE_MODULE@$KUBE_VERSION" 2>>"$work/get.log" |
+    sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p'); then
+    cat "$work/get.log" >&2
+    die "could not fetch $KUBE_MODULE@$KUBE_VERSION through the Go module proxy"
+  fi
+  [ -f "$gomod" ] || die "go.mod of $KUBE_MODULE@$KUBE_VERSION not found in the module cache"
+  local edits=(-require="$KUBE_MODULE@$KUBE_VERSION" -godebug=default=go1.24) m count=0
+  for m in $(sed -n 's/^[[:space:]]*\(k8s\.io\/[^[:space:]]*\) => \.\/staging\/.*/\1/p' "$gomod"); do
+    edits+=(-replace="$m=$m@$staging")
+    count=$((count + 1))
+  done
+  [ "$count" -gt 0 ] || die "no staging replaces found in $gomod"
+  (cd "$work" && "$GO" mod edit "${edits[@]}")
+  local v=k8s.io/component-base/version ldflags="-s -w"
+  ldflags+=" -X $v.gitVersion=$KUBE_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor"
+  ldflags+=" -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
+  mkdir "$work/out"
+  (cd "$work" && "$GO" build -trimpath -ldflags "$ldflags" -o "$work/out/" \
+    "$KUBE_MODULE/cmd/kube-apiserver" "$KUBE_MODULE/cmd/kube-controller-manager")
+  for n in "${names[@]}"; do
+    mv -f "$work/out/$n" "$TOOLS_DIR/.$n.$$"
+    mv -f "$TOOLS_DIR/.$n.$$" "$TOOLS_DIR/$n"
+    printf '%s\n' "$stamp" >"$TOOLS_DIR/$n.stamp"
+    is_current "$n" "$stamp" "Kubernetes $KUBE_VERSION" --version ||
+      die "$n was built but does not report $KUBE_VERSION: $("$TOOLS_DIR/$n" --version 2>&1 | head -5)"
+  done
+  rm -rf "$work"
+  log "kube-apiserver, kube-controller-manager $KUBE_VERSION: built in $((SECONDS - start))s"
+}
+
+apt_install() { # packages...
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "missing Debian packages $*; install them (needs root)"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+install_prometheus() {
+  # Debian's build (2.42 on bookworm); only the binary is used, run by the test harness
+  # with its own config and data dir (the package's service is not needed).
+  local start=$SECONDS
+  if command -v prometheus >/dev/null 2>&1; then
+    log "prometheus: present ($(command -v prometheus))"
+    return
+  fi
+  log "prometheus: installing the Debian package prometheus"
+  apt_install prometheus
+  log "prometheus: installed in $((SECONDS - start))s"
+}
+
 install_postgres() {
   local start=$SECONDS
   if command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
     log "postgresql: present ($(command -v initdb || compgen -G '/usr/lib/postgresql/*/bin/initdb' | head -1))"
     return
   fi
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "PostgreSQL is missing; install the Debian package 'postgresql' (needs root)"
-    sudo=(sudo)
-  fi
   log "postgresql: installing the Debian packages postgresql and postgresql-client"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >&2
+  apt_install postgresql postgresql-client
   log "postgresql: installed in $((SECONDS - start))s"
 }
 
@@ -161,10 +268,10 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(postgres ferretdb pushgateway helm)
+[ ${#targets[@]} -gt 0 ] || targets=(postgres prometheus ferretdb pushgateway helm etcd kube)
 for t in "${targets[@]}"; do
   case "$t" in
-    postgres | ferretdb | pushgateway | helm) "install_$t" ;;
-    *) die "unknown tool '$t' (known: postgres ferretdb pushgateway helm)" ;;
+    postgres | prometheus | ferretdb | pushgateway | helm | etcd | kube) "install_$t" ;;
+    *) die "unknown tool '$t' (known: postgres prometheus ferretdb pushgateway helm etcd kube)" ;;
   esac
 done

@@ -4,7 +4,7 @@ import { accessSync, constants, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export type GoTool = 'ferretdb' | 'pushgateway' | 'helm';
+export type GoTool = 'ferretdb' | 'pushgateway' | 'helm' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
 export type PgTool = 'initdb' | 'pg_ctl';
 
 const INSTALL_HINT = 'run scripts/install-tools.sh (it builds the pinned tools; `npm test` runs it first)';
