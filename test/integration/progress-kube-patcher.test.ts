@@ -1,11 +1,13 @@
 /**
- * The real @kubernetes/client-node client, configured the in-cluster way, against the Kubernetes
- * API stand-in (test/stand-ins/kube-api.ts): TLS with the service-account CA, bearer token,
- * merge-patch content type, RBAC limited to the Job itself.
+ * The real @kubernetes/client-node client, configured the in-cluster way, against a real
+ * kube-apiserver (test/harness/kube.ts): TLS with the service-account CA, a token the server's
+ * TokenRequest API issued, merge patch, and RBAC allowing get/patch on the Job itself only (as the
+ * chart's Role). Faults the real server does not produce on demand (500, no answer) come from a
+ * fault-injecting proxy in front of it (test/harness/kube-fault-proxy.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import winston from 'winston';
@@ -14,23 +16,42 @@ import { JobAnnotationsReporter } from '../../app/progress/job-annotations.js';
 import { kubeJobPatcher, kubeTarget, type KubeSettings } from '../../app/progress/kube-job-patcher.js';
 import { RunProgress } from '../../app/progress/run-progress.js';
 import { RunState } from '../../app/progress/run-state.js';
-import { startKubeApiStandIn, type KubeApiStandIn } from '../stand-ins/kube-api.js';
+import { runCommand } from '../harness/process.js';
+import { startControlPlane, type ControlPlane } from '../harness/kube.js';
+import { startKubeFaultProxy, type KubeFaultProxy } from '../harness/kube-fault-proxy.js';
+import { KubeRest } from '../harness/kube-rest.js';
+import { createJobIdentity, createSuspendedJob, serviceAccountDir, testNamespace } from '../helpers/kube.js';
+
+const JOB = 'mongo2pg-migrate';
+const OTHER = 'testkube-api-migrations';
 
 let dir: string;
-let api: KubeApiStandIn;
+let cp: ControlPlane;
+let api: KubeRest;
+let proxy: KubeFaultProxy;
+let namespace: string;
+let saDir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kube-stand-in-'));
-  api = await startKubeApiStandIn({ dir, namespace: 'testkube', jobName: 'mongo2pg-migrate', otherJobs: ['testkube-api-migrations'] });
+  dir = mkdtempSync(join(tmpdir(), 'kube-patcher-'));
+  cp = await startControlPlane();
+  api = KubeRest.admin(cp);
+  proxy = await startKubeFaultProxy(cp);
+  namespace = await testNamespace(api, 'kube-patcher');
+  await createSuspendedJob(api, namespace, JOB);
+  await createSuspendedJob(api, namespace, OTHER);
+  const sa = await createJobIdentity(api, namespace, JOB);
+  saDir = await serviceAccountDir(api, cp.caFile, namespace, sa, join(dir, 'serviceaccount'));
 });
 
 after(async () => {
-  await api.close();
+  await proxy?.close();
+  await cp?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 function settings(overrides: Partial<KubeSettings> = {}): KubeSettings {
-  return { jobName: 'mongo2pg-migrate', jobNamespace: '', kubeHost: api.host, kubePort: String(api.port), kubeServiceAccountDir: api.serviceAccountDir, ...overrides };
+  return { jobName: JOB, jobNamespace: '', kubeHost: cp.host, kubePort: String(cp.port), kubeServiceAccountDir: saDir, ...overrides };
 }
 
 function patcherFor(overrides: Partial<KubeSettings> = {}) {
@@ -39,67 +60,61 @@ function patcherFor(overrides: Partial<KubeSettings> = {}) {
   return kubeJobPatcher(target);
 }
 
-test('patches the Job annotations with a merge patch, bearer token and the service-account CA', async () => {
-  api.mode = 'ok';
+async function annotations(name = JOB): Promise<Record<string, string>> {
+  return ((await api.get(`/apis/batch/v1/namespaces/${namespace}/jobs/${name}`)).metadata.annotations ?? {}) as Record<string, string>;
+}
+
+test('patches the Job annotations with a merge patch, the token and the service-account CA', async () => {
   const patcher = patcherFor();
-  assert.equal(patcher.target, 'testkube/mongo2pg-migrate');
+  assert.equal(patcher.target, `${namespace}/${JOB}`, 'namespace from the service-account directory');
   await patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records', 'mongo2pg.io/task': 'organizations' });
+  assert.deepEqual(await annotations(), { 'helm.sh/hook': 'post-upgrade', 'mongo2pg.io/phase': 'records', 'mongo2pg.io/task': 'organizations' });
   await patcher.patchAnnotations({ 'mongo2pg.io/phase': 'done', 'mongo2pg.io/task': null });
-  const last = api.requests.at(-1);
-  assert.equal(last?.method, 'PATCH');
-  assert.equal(last?.path, '/apis/batch/v1/namespaces/testkube/jobs/mongo2pg-migrate');
-  assert.equal(last?.contentType, 'application/merge-patch+json');
-  assert.equal(last?.authorization, `Bearer ${api.token}`);
-  assert.equal(last?.status, 200);
-  // Other annotations (the Helm hook's) are kept; null removed the task key.
-  assert.deepEqual(api.jobs.get('testkube/mongo2pg-migrate')?.metadata.annotations, { 'helm.sh/hook': 'pre-upgrade', 'mongo2pg.io/phase': 'done' });
+  // Merge-patch semantics on the real server: others' annotations kept, null removed the key.
+  assert.deepEqual(await annotations(), { 'helm.sh/hook': 'post-upgrade', 'mongo2pg.io/phase': 'done' });
 });
 
-test('another Job is refused with 403 and the error says so', async () => {
-  api.mode = 'ok';
-  const patcher = patcherFor({ jobName: 'testkube-api-migrations' });
-  await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), /HTTP 403: jobs\.batch "testkube-api-migrations" is forbidden/);
-  assert.equal(api.jobs.get('testkube/testkube-api-migrations')?.metadata.annotations?.['mongo2pg.io/phase'], undefined);
+test('another Job is refused with 403 by the real RBAC and the error says so', async () => {
+  const patcher = patcherFor({ jobName: OTHER });
+  await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), new RegExp(`HTTP 403: jobs\\.batch "${OTHER}" is forbidden: User "system:serviceaccount:${namespace}:${JOB}-sa" cannot patch resource "jobs"`));
+  assert.equal((await annotations(OTHER))['mongo2pg.io/phase'], undefined);
 });
 
 test('a server whose certificate is not signed by the service-account CA is not trusted', async () => {
-  const other = mkdtempSync(join(tmpdir(), 'kube-other-ca-'));
-  try {
-    const otherApi = await startKubeApiStandIn({ dir: other, namespace: 'testkube', jobName: 'mongo2pg-migrate' });
-    try {
-      // Our token and CA, the other server's address.
-      const patcher = patcherFor({ kubePort: String(otherApi.port) });
-      await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), (err: Error) => !/HTTP \d+/.test(err.message));
-      assert.equal(otherApi.requests.length, 0);
-    } finally {
-      await otherApi.close();
-    }
-  } finally {
-    rmSync(other, { recursive: true, force: true });
-  }
+  // The right server and token, but a ca.crt of another CA.
+  const other = join(dir, 'other-ca');
+  mkdirSync(other);
+  await runCommand('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(other, 'ca.key'), '-subj', '/CN=other-ca', '-days', '1', '-out', join(other, 'ca.crt')]);
+  for (const f of ['token', 'namespace']) copyFileSync(join(saDir, f), join(other, f));
+  const patcher = patcherFor({ kubeServiceAccountDir: other });
+  await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'untrusted' }), (err: Error) => !/HTTP \d+/.test(err.message));
+  assert.notEqual((await annotations())['mongo2pg.io/phase'], 'untrusted');
 });
 
 test('an API that answers 500 or never answers gives an error, within the request timeout', async () => {
-  const patcher = patcherFor();
-  api.mode = 'error';
-  await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), /HTTP 500/);
-  api.mode = 'hang';
+  const patcher = patcherFor({ kubePort: String(proxy.port) });
+  proxy.mode = 'pass';
+  await patcher.patchAnnotations({ 'mongo2pg.io/phase': 'through-proxy' });
+  assert.equal((await annotations())['mongo2pg.io/phase'], 'through-proxy', 'the proxy forwards to the real server');
+  proxy.mode = 'error';
+  await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), /HTTP 500: etcdserver: request timed out/);
+  proxy.mode = 'hang';
   const began = Date.now();
   await assert.rejects(patcher.patchAnnotations({ 'mongo2pg.io/phase': 'records' }), /did not answer within 5s/);
   assert.ok(Date.now() - began < 7000);
-  api.mode = 'ok';
+  proxy.mode = 'pass';
+  assert.equal((await annotations())['mongo2pg.io/phase'], 'through-proxy');
 });
 
 test('annotations are off when the service account has no token', () => {
   const empty = join(dir, 'no-token');
   mkdirSync(empty, { recursive: true });
-  writeFileSync(join(empty, 'namespace'), 'testkube');
+  writeFileSync(join(empty, 'namespace'), namespace);
   const target = kubeTarget(settings({ kubeServiceAccountDir: empty }));
   assert.equal(target.enabled, false);
 });
 
 test('the reporter leaves the final result and summary on the Job', async () => {
-  api.mode = 'ok';
   const logger = winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
   const state = new RunState(Date.now());
   const reporter = new JobAnnotationsReporter(patcherFor(), state, logger, redactor([]), 50);
@@ -112,7 +127,7 @@ test('the reporter leaves the final result and summary on the Job', async () => 
   const stats = [{ name: 'organizations', total: 2, successful: 2, failed: 0, skipped: 0, durationMs: 5 }];
   progress.taskFinished(stats[0]!);
   await progress.runFinished({ ok: true, summary: 'succeeded: 1 data set, 2 records (2 migrated, 0 failed, 0 skipped) in 0.1s', stats });
-  const a = api.jobs.get('testkube/mongo2pg-migrate')?.metadata.annotations ?? {};
+  const a = await annotations();
   assert.equal(a['mongo2pg.io/result'], 'succeeded');
   assert.equal(a['mongo2pg.io/phase'], 'done');
   assert.equal(a['mongo2pg.io/tasks'], '1/1');
