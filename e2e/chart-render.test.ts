@@ -120,7 +120,7 @@ describe('chart: the Job is a Helm hook', () => {
     assert.equal(defaults.ttlSecondsAfterFinished, undefined);
     assert.deepEqual(defaults.podFailurePolicy, {
       rules: [
-        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
         { action: 'FailJob', onExitCodes: { containerName: 'migrate', operator: 'In', values: [2, 3, 5] } },
       ],
     });

@@ -33,6 +33,8 @@ spec:
       - action: Ignore
         onPodConditions:
           - type: DisruptionTarget
+            # Required by the API server (PodFailurePolicyOnPodConditionsPattern.status).
+            status: "True"
       # Invalid configuration (2), pre-flight refused (3), verification failed (5): a retry
       # cannot succeed, so do not spend the backoffLimit on it.
       - action: FailJob
