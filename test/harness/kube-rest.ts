@@ -39,7 +39,9 @@ export class KubeRest {
     caFile: string,
     private readonly identity: Identity,
   ) {
-    this.tls = { ca: readFileSync(caFile), ...('cert' in identity ? { cert: readFileSync(identity.cert), key: readFileSync(identity.key) } : {}) };
+    // A connection per request (agent: false): a reused keep-alive socket after an answer the server
+    // gave before reading the request body once made it answer the next request with a bare 400.
+    this.tls = { agent: false, ca: readFileSync(caFile), ...('cert' in identity ? { cert: readFileSync(identity.cert), key: readFileSync(identity.key) } : {}) };
   }
 
   /** The cluster administrator (system:masters), as helm and kubectl are configured. */
@@ -56,7 +58,10 @@ export class KubeRest {
   call<T = Obj>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeResponse<T>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (payload !== undefined) headers['content-type'] = contentType;
+    if (payload !== undefined) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     if ('token' in this.identity) headers.authorization = `Bearer ${this.identity.token}`;
     return new Promise((resolve, reject) => {
       const req = request(new URL(path, this.server), { ...this.tls, method, headers, timeout: 30_000 }, (res) => {

@@ -157,6 +157,9 @@ function startControllerManager(dir: string, pki: Pki, kubeconfig: string): Serv
     // the chart's job.ttlSecondsAfterFinished; serviceaccount: each namespace's `default`.
     '--controllers=job,garbagecollector,namespace,root-ca-cert-publisher,ttl-after-finished,serviceaccount',
     `--root-ca-file=${pki.ca}`,
+    // Each controller with its own identity and bootstrap role (system:controller:job-controller,
+    // ...), as kubeadm runs it; the manager's own identity may do little more than that.
+    '--use-service-account-credentials=true',
     '--leader-elect=false', '--secure-port=0',
     '--concurrent-job-syncs=2',
     '--v=1',
