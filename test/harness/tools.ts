@@ -6,6 +6,8 @@ import { delimiter, join } from 'node:path';
 
 export type GoTool = 'ferretdb' | 'pushgateway' | 'helm' | 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
 export type PgTool = 'initdb' | 'pg_ctl';
+/** Tools from Debian packages, found on PATH. */
+export type SystemTool = 'prometheus';
 
 const INSTALL_HINT = 'run scripts/install-tools.sh (it builds the pinned tools; `npm test` runs it first)';
 
@@ -55,4 +57,11 @@ function listDebianPgBinDirs(): string[] {
   } catch {
     return [];
   }
+}
+
+/** Absolute path of a tool installed from a Debian package (on PATH). */
+export function systemToolPath(name: SystemTool): string {
+  const found = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find(isExecutable);
+  if (!found) throw new ToolMissingError(`${name} not found on PATH: ${INSTALL_HINT}`);
+  return found;
 }
