@@ -218,7 +218,12 @@ test('a wrong master password: the Job fails, helm upgrade fails naming the Job,
   const run = rig.kubelet.runs.find((r) => r.namespace === s.namespace);
   assert.ok(run);
   assert.equal(await run.exited, 3, 'pre-flight refused');
-  assert.match(await rig.kubelet.logs(run), /master password/i);
+  // What `kubectl logs job/<name>` shows: the pod's log through the API server's pods/log.
+  const pods = await rig.api.get(`/api/v1/namespaces/${s.namespace}/pods?labelSelector=${encodeURIComponent(`job-name=${JOB}`)}`);
+  assert.equal(pods.items.length, 1);
+  const podLog = await rig.api.call<string>('GET', `/api/v1/namespaces/${s.namespace}/pods/${pods.items[0].metadata.name}/log?container=migrate`);
+  assert.equal(podLog.status, 200, String(podLog.body));
+  assert.match(String(podLog.body), /pre-flight gate refused to start, nothing was written: \[master-password\]/);
   // Kept for its logs, with what it needs.
   const kept = await chartObjects(rig.api, s.namespace);
   assert.deepEqual(kept, { jobs: [JOB], serviceAccounts: [JOB], roles: [JOB], roleBindings: [JOB], secrets: [] });

@@ -139,6 +139,8 @@ async function startApiServer(dir: string, pki: Pki, etcdUrl: string, admin: { c
       // the server through KUBERNETES_SERVICE_HOST set by the process kubelet instead.
       '--endpoint-reconciler-type=none',
       '--service-cluster-ip-range=10.96.0.0/24',
+      // pods/log is proxied to the node's InternalIP (the process kubelet's log endpoint).
+      '--kubelet-preferred-address-types=InternalIP',
       '--profiling=false',
       '--v=1',
     ], { logFile: join(dir, 'kube-apiserver.log'), cwd: dir });

@@ -18,7 +18,8 @@
  *   service-account directory setting (KUBE_SERVICE_ACCOUNT_DIR) is set to the mapped
  *   /var/run/secrets/kubernetes.io/serviceaccount when the Pod does not set it — the one
  *   test-only difference from a real pod;
- * - reports the Pod Running, then Succeeded/Failed with the exit code;
+ * - reports the Pod Running, then Succeeded/Failed with the exit code, and serves the container
+ *   log on the kubelet's log endpoint, so `pods/log` (`kubectl logs`) works through the server;
  * - on deletion (or eviction) sends SIGTERM, SIGKILL after the grace period, reports the Pod
  *   Failed and finishes the deletion, as the kubelet does.
  *
@@ -26,7 +27,9 @@
  * resource limits, a read-only root filesystem, probes, init containers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../chart/helm.js';
@@ -79,7 +82,19 @@ export async function startProcessKubelet(cp: ControlPlane, options: { extraEnv?
   const abort = new AbortController();
   const listeners = new Set<() => void>();
 
-  await registerNode(api);
+  // The kubelet's log endpoint, which the API server proxies `pods/log` (kubectl logs) to.
+  const logServer = createServer({ cert: readFileSync(cp.serving.cert), key: readFileSync(cp.serving.key) }, (req, res) => {
+    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/?]+)/.exec(req.url ?? '');
+    const run = m && [...runs].reverse().find((r) => r.namespace === m[1] && r.name === m[2]);
+    if (!run) {
+      res.writeHead(404).end('no such container\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    createReadStream(run.logFile).pipe(res);
+  });
+  await new Promise<void>((resolve) => logServer.listen(0, '127.0.0.1', resolve));
+  await registerNode(api, (logServer.address() as AddressInfo).port);
 
   const patchStatus = (pod: Obj, status: Obj) =>
     api
@@ -229,12 +244,14 @@ export async function startProcessKubelet(cp: ControlPlane, options: { extraEnv?
       for (const entry of running.values()) entry.child.kill('SIGKILL');
       await Promise.allSettled([...running.values()].map((e) => e.run.exited));
       await watching.catch(() => undefined);
+      logServer.closeAllConnections();
+      await new Promise<void>((resolve) => logServer.close(() => resolve()));
       await removeDir(dir);
     },
   };
 }
 
-async function registerNode(api: KubeRest): Promise<void> {
+async function registerNode(api: KubeRest, kubeletPort: number): Promise<void> {
   const res = await api.call('POST', '/api/v1/nodes', {
     apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux' } },
   });
@@ -244,6 +261,7 @@ async function registerNode(api: KubeRest): Promise<void> {
     status: {
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'process kubelet stand-in', lastHeartbeatTime: now, lastTransitionTime: now }],
       addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: NODE_NAME }],
+      daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
       capacity: { cpu: '2', memory: '8Gi', pods: '110' },
       allocatable: { cpu: '2', memory: '8Gi', pods: '110' },
     },
