@@ -3,12 +3,12 @@
 #   FerretDB (MongoDB wire protocol, SQLite backend), Prometheus Pushgateway, helm, and a
 #   Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager)
 # into ${MONGO2PG_TOOLS_DIR:-$HOME/.cache/mongo2pg/bin}, built from source through the
-# Go module proxy, and from Debian if missing: the PostgreSQL server binaries and
-# Prometheus.
+# Go module proxy, and from Debian if missing: the PostgreSQL server binaries, Prometheus and
+# the openssl CLI.
 #
 # Idempotent: a tool is rebuilt only when its stamp or its own version report does not
 # match the pin. Usage: scripts/install-tools.sh
-#   [ferretdb|pushgateway|helm|postgres|etcd|kube|prometheus]... (no arguments = everything;
+#   [ferretdb|pushgateway|helm|postgres|etcd|kube|prometheus|openssl]... (no arguments = everything;
 # `kube` is kube-apiserver and kube-controller-manager, built together).
 set -euo pipefail
 
@@ -242,6 +242,16 @@ install_prometheus() {
   log "prometheus: installed in $((SECONDS - start))s"
 }
 
+install_openssl() {
+  # The test control plane issues its CA and certificates with the openssl CLI.
+  if command -v openssl >/dev/null 2>&1; then
+    log "openssl: present ($(command -v openssl))"
+    return
+  fi
+  log "openssl: installing the Debian package openssl"
+  apt_install openssl
+}
+
 install_postgres() {
   local start=$SECONDS
   if command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
@@ -268,10 +278,10 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(postgres prometheus ferretdb pushgateway helm etcd kube)
+[ ${#targets[@]} -gt 0 ] || targets=(postgres prometheus openssl ferretdb pushgateway helm etcd kube)
 for t in "${targets[@]}"; do
   case "$t" in
-    postgres | prometheus | ferretdb | pushgateway | helm | etcd | kube) "install_$t" ;;
-    *) die "unknown tool '$t' (known: postgres prometheus ferretdb pushgateway helm etcd kube)" ;;
+    postgres | prometheus | openssl | ferretdb | pushgateway | helm | etcd | kube) "install_$t" ;;
+    *) die "unknown tool '$t' (known: postgres prometheus openssl ferretdb pushgateway helm etcd kube)" ;;
   esac
 done
