@@ -87,6 +87,10 @@ async function main(argv: readonly string[]): Promise<number> {
       // What configuration alone can refuse is refused before connecting (and retrying).
       preflightSettings(config);
       const result = await migrate({ config, logger, redact, signal: controller.signal, print, ...(progress ? { progress } : {}) });
+      if (result.alreadyCompleted) {
+        await progress?.runFinished({ ok: true, summary: result.alreadyCompleted.summary, stats: [] });
+        return ExitCode.ok;
+      }
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info('migration finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });

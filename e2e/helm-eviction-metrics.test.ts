@@ -80,7 +80,7 @@ test('eviction mid-run: the replacement Pod resumes and the target equals a clea
     mongoToPostgresMigration: { enabled: true },
     mongo: { ...refs.mongo, db: db.mongoDb, connectionAttempts: 3 },
     // Small chunks: many checkpoints, so the eviction lands mid-bulk and the resume has work left.
-    convert: { batchSize: 20, workers: 3, bulkWriteSize: 250, bulkReadSize: 500, bulkParallel: 1, bulkThreads: 0, skipExisting: true },
+    convert: { batchSize: 20, workers: 3, bulkWriteSize: 250, bulkReadSize: 500, bulkParallel: 1, bulkThreads: 0 },
     progress: { interval: '1s', annotationInterval: '200ms', pushgatewayUrl: process.env[PUSHGATEWAY_URL_ENV], pushInterval: '1s' },
     terminationGracePeriodSeconds: 30,
   };

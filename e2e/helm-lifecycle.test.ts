@@ -6,8 +6,9 @@
  *
  * One release goes through: flag off (nothing rendered) -> flag on (the migration runs in the hook
  * Job, annotations advance, Helm `deployed` only after the Job completed, verification passes,
- * nothing left behind) -> flag off. Other releases: a failing migration, a Helm timeout shorter
- * than the run.
+ * nothing left behind) -> flag left on (the decided behaviour: the completed migration is
+ * recognised, one log line says what to do, exit 0, data untouched) -> flag off. Other releases:
+ * a failing migration, a Helm timeout shorter than the run.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -196,11 +197,30 @@ test('flag on: the hook Job runs the real migration; annotations advance; Helm i
   assert.equal((await job(namespace, 'testkube-api-migrations'))?.metadata.annotations?.['rbac-check'], undefined);
 });
 
+test('flag left on: a second upgrade finds the completed migration, says what to do in one line, exits 0, data untouched', async () => {
+  const { namespace, db } = main;
+  const result = await helmUpgrade(rig, RELEASE, namespace, main.values(true));
+  const run = rig.kubelet.runs.filter((r) => r.namespace === namespace).at(-1);
+  assert.ok(run && run !== rig.kubelet.runs.find((r) => r.namespace === namespace), 'a second Pod ran');
+  const log = await rig.kubelet.logs(run);
+  assert.equal(result.code, 0, `${result.stderr}\n--- pod log ---\n${log.slice(-3000)}`);
+  assert.equal(await run.exited, 0);
+  const lines = jsonLines(log.split('\n').filter((l) => l.startsWith('{')).join('\n'));
+  const told = lines.filter((l) => l.message === 'migration already completed');
+  assert.equal(told.length, 1, log.slice(-3000));
+  assert.equal(told[0]?.level, 'warn');
+  assert.match(String(told[0]?.action), /^nothing was written; switch the migration hook off: helm upgrade testkube <chart> --reuse-values --set mongoToPostgresMigration\.enabled=false/);
+  assert.deepEqual(lines.filter((l) => l.level === 'error' || (l.level === 'warn' && l !== told[0])), [], 'that one line is all the operator is told');
+  assert.deepEqual(await tableDigests(db.pgUrl), migrated, 'not a row of the migrated data changed');
+  assert.deepEqual(await releaseStatus(rig.api, namespace, RELEASE), { version: 3, status: 'deployed' });
+  assert.deepEqual(await chartObjects(rig.api, namespace), { ...NOTHING, jobs: ['testkube-api-migrations'] });
+});
+
 test('flag off afterwards: no Job, no ServiceAccount, Role, RoleBinding or Secret left behind', async () => {
   const { namespace, db } = main;
   const result = await helmUpgrade(rig, RELEASE, namespace, main.values(false));
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(await releaseStatus(rig.api, namespace, RELEASE), { version: 3, status: 'deployed' });
+  assert.deepEqual(await releaseStatus(rig.api, namespace, RELEASE), { version: 4, status: 'deployed' });
   assert.deepEqual(await chartObjects(rig.api, namespace), { ...NOTHING, jobs: ['testkube-api-migrations'] });
   assert.deepEqual(await tableDigests(db.pgUrl), migrated);
 });

@@ -14,7 +14,8 @@ import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import type { EngineContext, ProgressSink } from '../engine/context.js';
 import { runRecordDataSet } from '../engine/record-engine.js';
 import { MigrationFailedError } from './outcome.js';
-import { STATUS_TABLE, markRunEnded, markRunStarted } from './migration-status.js';
+import { STATUS_TABLE, markRunEnded, markRunStarted, readMigrationStatus } from './migration-status.js';
+import { alreadyMigratedNotice, type AlreadyMigratedNotice } from './already-migrated.js';
 import { acquireRunLock } from './run-lock.js';
 import { InterruptedError, errorMessage, isMongo2pgError } from '../errors.js';
 import { StallWatch } from '../progress/stall-watch.js';
@@ -45,6 +46,8 @@ export interface RunDeps {
 
 export interface RunResult {
   stats: DataSetStats[];
+  /** Set when the target holds this tool's completed migration and nothing was done (issue 14). */
+  alreadyCompleted?: AlreadyMigratedNotice;
 }
 
 export async function migrate(deps: RunDeps): Promise<RunResult> {
@@ -71,6 +74,15 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
     let ended: 'finished' | 'failed' | 'interrupted' = 'failed';
     let statusWritten = false;
     try {
+      // The hook left on after a successful migration (issue 14): touch nothing, succeed, say what
+      // to do. Before the gate, which refuses a finished migration (exit 3) for `preflight` alone.
+      const recorded = config.convert.dryRun || config.convert.skipExisting ? null : await readMigrationStatus(pool);
+      if (recorded?.status === 'finished') {
+        const notice = alreadyMigratedNotice(recorded, config.progress.release);
+        logger.warn(notice.message, { ...notice.fields, [HUMAN]: `${notice.message} at ${notice.fields.finished_at}: ${notice.fields.action}` });
+        ended = 'finished';
+        return { stats: [], alreadyCompleted: notice };
+      }
       const preflight = await runPreflight({ config, db: source.db, pool, logger, schemaDir: SCHEMA_DIR });
       if (preflight.resume && !config.convert.skipExisting) {
         // The tool's own unfinished migration (D5): resumed as CONVERT_SKIP_EXISTING=true would.
