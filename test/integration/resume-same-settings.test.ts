@@ -2,7 +2,8 @@
 // resumed by running it again with the same settings, no extra flag: the target holds this
 // tool's own unfinished migration (mongo2pg.migration_status). The resumed target equals a clean
 // run's by content and verifies. A target with rows the tool did not record is still refused
-// (exit 3, nothing written), and so is a target whose migration this tool already finished.
+// (exit 3, nothing written). A target whose migration this tool already finished is left alone:
+// exit 0, one warning, nothing written (issue 14: the Helm hook left on).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -82,7 +83,7 @@ test('rows the tool did not write (no migration of its own recorded) are refused
   }
 });
 
-test('a migration this tool finished is not run again: exit 3, naming it', async () => {
+test('a migration this tool finished is not run again: exit 0, one warning naming it, nothing written', async () => {
   const target = await createTestDatabases('resume-finished');
   try {
     // The fault fixtures hold failing records, so a complete run ends 4 and records `failed` (a
@@ -99,8 +100,11 @@ test('a migration this tool finished is not run again: exit 3, naming it', async
     const before = await targetSnapshot(target.pgUrl);
     const again = watch(['migrate'], env);
     const r = await again.done;
-    assert.equal(r.code, 3, r.stdout.slice(-2000));
-    assert.match(String(again.lines.find((l) => l.code === 'PREFLIGHT_FAILED')?.message), /holds a migration this tool finished at/);
+    assert.equal(r.code, 0, r.stdout.slice(-2000));
+    const told = again.lines.filter((l) => l.message === 'migration already completed');
+    assert.equal(told.length, 1, r.stdout.slice(-2000));
+    assert.match(String(told[0]?.action), /^nothing was written; switch the migration hook off: helm upgrade /);
+    assert.equal(again.lines.filter((l) => l.level === 'error').length, 0);
     assert.equal(await targetSnapshot(target.pgUrl), before);
   } finally {
     await target.cleanup();
