@@ -44,6 +44,8 @@ export function bounds(filter: Document, count: number): [number, number] {
     if (Array.isArray(f.$and)) for (const part of f.$and as Document[]) visit(part);
     const id = f._id as Document | undefined;
     if (!id) return;
+    // Every `_id` here is an ObjectId: another type bracket (or the catch-all) selects nothing.
+    if (id.$not !== undefined || (id.$type !== undefined && id.$type !== 'objectId')) to = -1;
     if (id.$gt instanceof ObjectId) from = Math.max(from, indexOf(id.$gt) + 1);
     if (id.$gte instanceof ObjectId) from = Math.max(from, indexOf(id.$gte));
     if (id.$lte instanceof ObjectId) to = Math.min(to, indexOf(id.$lte) + 1);

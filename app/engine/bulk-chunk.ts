@@ -14,6 +14,7 @@ import type { PoolClient } from '../sink/postgres.js';
 import { decodeSourceDocument, readRawBatch, type SourceCursor } from '../source/source-db.js';
 import { addCounts, prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
 import { writeRange, type RangeProgress } from './bulk-progress.js';
+import { idCondition, isWholeBracket, withIdCondition } from './id-brackets.js';
 import type { EngineContext } from './context.js';
 import { insertRows } from './insert.js';
 import { decodeChecked, isDecodeError } from './source-read.js';
@@ -154,7 +155,8 @@ export async function loadChunk(
     });
     copyDone.catch(() => undefined);
 
-    const feed = new BatchFeed(input.cursor, input.runner, input.job, ctx.config.convert.bulkWriteSize);
+    // The catch-all bracket has no sound watermark inside it, so it is one chunk (id-brackets.ts).
+    const feed = new BatchFeed(input.cursor, input.runner, input.job, isWholeBracket(before.bracket) ? Number.POSITIVE_INFINITY : ctx.config.convert.bulkWriteSize);
     for (let fed = await feed.next(); fed !== null; fed = await feed.next(copyError === null && childBytes < CHILD_BUFFER_LIMIT_BYTES)) {
       ctx.signal.throwIfAborted();
       const { output } = fed;
@@ -212,10 +214,6 @@ async function copyText(client: PoolClient, spec: TableSpec, texts: readonly Uin
   await done;
 }
 
-/** `_id` in (lower, upper]; no lower bound at the start of a range. */
-function idsBetween(lower: unknown, upper: unknown): Document {
-  return { $lte: upper, ...(lower === undefined ? {} : { $gt: lower }) };
-}
 
 /**
  * Loads the chunk again (after the previous watermark, up to the new one) in one transaction, each
@@ -237,8 +235,10 @@ async function redoChunkCarefully(
 ): Promise<ChunkResult> {
   ctx.logger.warn('COPY refused a row; loading this chunk again batch by batch', { task: dataSet.name, source: before.source, error: errorMessage(cause) });
   const lower = before.lastId !== undefined ? before.lastId : before.lo;
-  const filter = (upper: unknown, from: unknown): Document => ({ $and: [dataSet.filter ?? {}, { _id: idsBetween(from, upper) }] });
+  // Bounds of the range's own `_id` type: a bound of another type would match nothing (D1).
+  const filter = (upper: unknown, from: unknown): Document => withIdCondition(dataSet.filter ?? {}, idCondition(before.bracket, from, upper));
   const { bulkReadSize } = ctx.config.convert;
+  const whole = isWholeBracket(before.bracket);
   const cursor = ctx.db.collection(before.collection).find(filter(after.lastId, lower), { sort: { _id: 1 }, batchSize: bulkReadSize, raw: true });
   const failures: FailedRecord[] = [];
   const skips: FailedRecord[] = [];
@@ -246,7 +246,16 @@ async function redoChunkCarefully(
   let migrated = 0;
   await client.query('BEGIN');
   try {
-    const feed = new BatchFeed(cursor, input.runner, input.job, Number.POSITIVE_INFINITY);
+    if (whole) {
+      // Mixed exotic `_id` types: no bounds to re-read a batch by, so every document alone.
+      const docs = ctx.db.collection(before.collection).find(filter(undefined, undefined), { sort: { _id: 1 }, batchSize: bulkReadSize });
+      try {
+        migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips);
+      } finally {
+        await docs.close();
+      }
+    }
+    const feed = new BatchFeed(cursor, input.runner, input.job, whole ? 0 : Number.POSITIVE_INFINITY);
     let batchLower = lower;
     for (let fed = await feed.next(); fed !== null; fed = await feed.next()) {
       const { output } = fed;

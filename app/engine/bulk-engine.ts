@@ -21,6 +21,7 @@ import { checkout, inTransaction, type PoolClient } from '../sink/postgres.js';
 import { readAgainOnTransientError } from '../source/source-db.js';
 import { sleep } from '../util/retry.js';
 import { addCounts, integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
+import { ID_BRACKETS, idCondition, otherBracket, withIdCondition } from './id-brackets.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
 import { BatchFeed, loadChunk } from './bulk-chunk.js';
 import type { EngineContext } from './context.js';
@@ -132,27 +133,50 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
 }
 
 /**
- * Ranges of one collection. A first run splits a large collection into up to
- * CONVERT_BULK_PARALLEL `_id` ranges and records them before loading anything; a resumed run
- * reuses the recorded ranges so watermarks keep their meaning.
+ * Ranges of one collection. A first run splits the collection by `_id` type bracket
+ * (id-brackets.ts) and a large bracket into up to CONVERT_BULK_PARALLEL `_id` ranges, and records
+ * them before loading anything; a resumed run reuses the recorded ranges so watermarks keep their
+ * meaning. A last catch-all range reads whatever `_id` type no planned bracket covers.
  */
 async function planRanges(ctx: EngineContext, dataSet: DataSet, source: SourceCollection, filter: Filter<Document>, count: number): Promise<RangeProgress[]> {
-  const blank = (key: string, lo: unknown, hi: unknown): RangeProgress => ({ source: key, collection: source.collection, lo, hi, lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 });
-  if (ctx.config.convert.dryRun) return [blank(source.collection, undefined, undefined)];
+  const blank = (key: string, bracket: string, lo: unknown, hi: unknown): RangeProgress => ({ source: key, collection: source.collection, bracket, lo, hi, lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 });
+  if (ctx.config.convert.dryRun) return [blank(source.collection, otherBracket([]), undefined, undefined)];
   const existing = await readRanges(ctx.pool, dataSet.name, source.collection);
   if (existing.length > 0) return existing;
-  const { bulkParallel, bulkWriteSize } = ctx.config.convert;
-  const parts = Math.max(1, Math.min(bulkParallel, Math.floor(count / (bulkWriteSize * MIN_CHUNKS_PER_RANGE))));
-  if (parts === 1) return [blank(source.collection, undefined, undefined)];
-  const bounds: unknown[] = [];
-  for (let i = 1; i < parts; i++) {
-    const skip = Math.floor((count * i) / parts) - 1;
-    const cursor = ctx.db.collection(source.collection).find(filter, { sort: { _id: 1 }, skip, limit: 1, projection: { _id: 1 } });
-    const doc = await cursor.next();
-    await cursor.close();
-    if (doc) bounds.push(doc._id);
+  const collection = ctx.db.collection(source.collection);
+  const inBracket = (bracket: string): Filter<Document> => withIdCondition(filter, idCondition(bracket, undefined, undefined));
+  // The usual case costs one count: every `_id` an ObjectId.
+  const counts = new Map<string, number>();
+  // ObjectId, the application's own `_id` type, always has a range, even when empty so far.
+  const objectIds = count === 0 ? 0 : await collection.countDocuments(inBracket('objectId'));
+  counts.set('objectId', objectIds);
+  if (objectIds < count) {
+    for (const bracket of ID_BRACKETS) {
+      if (bracket === 'objectId') continue;
+      const n = await collection.countDocuments(inBracket(bracket));
+      if (n > 0) counts.set(bracket, n);
+    }
   }
-  const ranges = [undefined, ...bounds].map((lo, i) => blank(`${source.collection}#${i + 1}/${bounds.length + 1}`, lo, bounds[i]));
+  const { bulkParallel, bulkWriteSize } = ctx.config.convert;
+  const ranges: RangeProgress[] = [];
+  for (const bracket of ID_BRACKETS) {
+    const n = counts.get(bracket);
+    if (n === undefined) continue;
+    const key = `${source.collection}:${bracket}`;
+    const parts = Math.max(1, Math.min(bulkParallel, Math.floor(n / (bulkWriteSize * MIN_CHUNKS_PER_RANGE))));
+    const bounds: unknown[] = [];
+    for (let i = 1; i < parts; i++) {
+      const skip = Math.floor((n * i) / parts) - 1;
+      const cursor = collection.find(inBracket(bracket), { sort: { _id: 1 }, skip, limit: 1, projection: { _id: 1 } });
+      const doc = await cursor.next();
+      await cursor.close();
+      if (doc) bounds.push(doc._id);
+    }
+    if (bounds.length === 0) ranges.push(blank(key, bracket, undefined, undefined));
+    else ranges.push(...[undefined, ...bounds].map((lo, i) => blank(`${key}#${i + 1}/${bounds.length + 1}`, bracket, lo, bounds[i])));
+  }
+  // Also what arrives later with an `_id` of a type no bracket above covers.
+  ranges.push(blank(`${source.collection}:other`, otherBracket([...counts.keys()]), undefined, undefined));
   // Record the plan up front (in one transaction) so a resumed run finds the same ranges.
   await inTransaction(ctx.pool, async (client) => {
     for (const r of ranges) await writeRange(client, dataSet.name, r);
@@ -162,11 +186,7 @@ async function planRanges(ctx: EngineContext, dataSet: DataSet, source: SourceCo
 
 function rangeQuery(filter: Filter<Document>, range: RangeProgress): Filter<Document> {
   const lower = range.lastId !== undefined ? range.lastId : range.lo;
-  const idCond: Document = {};
-  if (lower !== undefined) idCond.$gt = lower;
-  if (range.hi !== undefined) idCond.$lte = range.hi;
-  if (Object.keys(idCond).length === 0) return filter;
-  return Object.keys(filter).length === 0 ? { _id: idCond } : { $and: [filter, { _id: idCond }] };
+  return withIdCondition(filter, idCondition(range.bracket, lower, range.hi));
 }
 
 /** A fault in code (ours or a library's), not in a connection: the same chunk would fail again. */

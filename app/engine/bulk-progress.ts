@@ -14,6 +14,8 @@ export interface RangeProgress {
   /** Stable key of the range: the collection, plus `#i/k` when split. */
   source: string;
   collection: string;
+  /** The `_id` type bracket the range covers (id-brackets.ts); its bounds are of that type. */
+  bracket: string;
   /** Exclusive lower and inclusive upper `_id` bound; undefined = open. */
   lo: unknown;
   hi: unknown;
@@ -30,6 +32,7 @@ export async function ensureProgressTable(client: Queryable): Promise<void> {
     data_set   text NOT NULL,
     source     text NOT NULL,
     collection text NOT NULL,
+    id_type    text NOT NULL,
     range_lo   jsonb,
     range_hi   jsonb,
     last_id    jsonb,
@@ -53,6 +56,7 @@ export function decodeId(json: unknown): unknown {
 interface ProgressRow {
   source: string;
   collection: string;
+  id_type: string;
   range_lo: unknown;
   range_hi: unknown;
   last_id: unknown;
@@ -66,6 +70,7 @@ function fromRow(row: ProgressRow): RangeProgress {
   return {
     source: row.source,
     collection: row.collection,
+    bracket: row.id_type,
     lo: decodeId(row.range_lo),
     hi: decodeId(row.range_hi),
     lastId: decodeId(row.last_id),
@@ -79,7 +84,7 @@ function fromRow(row: ProgressRow): RangeProgress {
 /** The ranges already planned for one collection of a data set (empty on a first run). */
 export async function readRanges(client: Queryable, dataSet: string, collection: string): Promise<RangeProgress[]> {
   const { rows } = await client.query<ProgressRow>(
-    `SELECT source, collection, range_lo, range_hi, last_id, done, migrated, failed, skipped
+    `SELECT source, collection, id_type, range_lo, range_hi, last_id, done, migrated, failed, skipped
        FROM ${PROGRESS_TABLE} WHERE data_set = $1 AND collection = $2 ORDER BY source`,
     [dataSet, collection],
   );
@@ -88,7 +93,7 @@ export async function readRanges(client: Queryable, dataSet: string, collection:
 
 export async function readRange(client: Queryable, dataSet: string, source: string): Promise<RangeProgress | undefined> {
   const { rows } = await client.query<ProgressRow>(
-    `SELECT source, collection, range_lo, range_hi, last_id, done, migrated, failed, skipped
+    `SELECT source, collection, id_type, range_lo, range_hi, last_id, done, migrated, failed, skipped
        FROM ${PROGRESS_TABLE} WHERE data_set = $1 AND source = $2`,
     [dataSet, source],
   );
@@ -97,10 +102,10 @@ export async function readRange(client: Queryable, dataSet: string, source: stri
 
 export async function writeRange(client: Queryable, dataSet: string, p: RangeProgress): Promise<void> {
   await client.query(
-    `INSERT INTO ${PROGRESS_TABLE} (data_set, source, collection, range_lo, range_hi, last_id, done, migrated, failed, skipped, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+    `INSERT INTO ${PROGRESS_TABLE} (data_set, source, collection, id_type, range_lo, range_hi, last_id, done, migrated, failed, skipped, updated_at)
+     VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, now())
      ON CONFLICT (data_set, source) DO UPDATE SET last_id = EXCLUDED.last_id, done = EXCLUDED.done,
        migrated = EXCLUDED.migrated, failed = EXCLUDED.failed, skipped = EXCLUDED.skipped, updated_at = now()`,
-    [dataSet, p.source, p.collection, encodeId(p.lo), encodeId(p.hi), encodeId(p.lastId), p.done, p.migrated, p.failed, p.skipped],
+    [dataSet, p.source, p.collection, encodeId(p.lo), encodeId(p.hi), encodeId(p.lastId), p.done, p.migrated, p.failed, p.skipped, p.bracket],
   );
 }

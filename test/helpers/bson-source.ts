@@ -3,7 +3,7 @@
  * server cannot store (FerretDB v1 refuses dotted keys, Decimal128, NaN …). Every document is
  * kept as BSON bytes and decoded on read with the driver's own options, so the engine sees exactly
  * what the driver would hand it. Supports what the engines ask: `_id` range filters (`$gt`, `$gte`,
- * `$lt`, `$lte`, `$and`), ascending `_id` sort, skip/limit, counts, collection listing.
+ * `$lt`, `$lte`, `$and`, `$type` and `$not: {$type}`), ascending `_id` sort, skip/limit, counts, collection listing.
  */
 import { BSON, ObjectId, type Document } from 'mongodb';
 import { decodeSourceDocument, type FindOptions, type SourceCollectionApi, type SourceCursor, type SourceDb } from '../../app/source/source-db.js';
@@ -20,6 +20,12 @@ function compareIds(a: unknown, b: unknown): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** `$type` for the `_id` types tests use (the bulk engine reads by type bracket). */
+function typeMatches(id: unknown, type: string | string[]): boolean {
+  const own = typeof id === 'number' ? 'number' : typeof id === 'string' ? 'string' : id instanceof ObjectId ? 'objectId' : 'other';
+  return (Array.isArray(type) ? type : [type]).includes(own);
+}
+
 function matches(doc: Document, filter: Document): boolean {
   for (const [key, cond] of Object.entries(filter)) {
     if (key === '$and') {
@@ -28,6 +34,8 @@ function matches(doc: Document, filter: Document): boolean {
     }
     if (key !== '_id') throw new Error(`the in-memory source filters on _id only, not ${key}`);
     const c = cond as Document;
+    if ('$type' in c && !typeMatches(doc._id, c.$type as string | string[])) return false;
+    if ('$not' in c && typeMatches(doc._id, (c.$not as Document).$type as string | string[])) return false;
     if ('$gt' in c && !(compareIds(doc._id, c.$gt) > 0)) return false;
     if ('$gte' in c && !(compareIds(doc._id, c.$gte) >= 0)) return false;
     if ('$lt' in c && !(compareIds(doc._id, c.$lt) < 0)) return false;

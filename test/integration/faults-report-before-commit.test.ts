@@ -50,7 +50,7 @@ test('the failures are reported while the chunk is still uncommitted, then it co
       };
     },
   }) as PoolClient;
-  const range: RangeProgress = { source: 'usage', collection: 'usage', lo: undefined, hi: undefined, lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 };
+  const range: RangeProgress = { source: 'usage', collection: 'usage', bracket: 'objectId', lo: undefined, hi: undefined, lastId: undefined, done: false, migrated: 0, failed: 0, skipped: 0 };
   const runner = createBatchRunner(engine.config, engine.ctx.known);
   try {
     const cursor = engine.ctx.db.collection('usage').find({}, { sort: { _id: 1 }, raw: true });
