@@ -1,7 +1,7 @@
 // Issue 13, D1 and D2: `_id`s of several BSON types in one bulk collection. A range query matches
 // only its bounds' own type, so every document must still be read (and migrated or reported),
 // whether the collection is split into ranges (D2) or a chunk is redone after COPY refused a row (D1).
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
