@@ -3,6 +3,7 @@
  * engines), or a sample spread over each collection in windows of consecutive documents, and
  * single reported records looked up by `_id`.
  */
+import { parseRecordIdText } from '../source/record-id.js';
 import type { Filter } from 'mongodb';
 import { ObjectId, type Document } from '../source/bson.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
@@ -78,9 +79,11 @@ export async function* sampledRecords(
   }
 }
 
-/** `_id` values a report id may stand for: ObjectId hex, the string itself, a number. */
+/** `_id` values a report id may stand for: ObjectId hex, the string itself, Extended JSON (record-id.ts), a number. */
 function idCandidates(id: string): unknown[] {
   const out: unknown[] = [];
+  const parsed = parseRecordIdText(id);
+  if (parsed !== undefined) out.push(parsed);
   if (/^[0-9a-f]{24}$/i.test(id)) out.push(new ObjectId(id));
   out.push(id);
   if (/^-?\d+(\.\d+)?$/.test(id) && Number.isFinite(Number(id))) out.push(Number(id));

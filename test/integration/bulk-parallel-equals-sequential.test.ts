@@ -36,7 +36,7 @@ async function load(db: TestDatabases, parallel: string, wrap?: (source: SourceD
     const stats = await runBulkPhase(engine.ctx, bulkDataSets(engine.config), () => undefined);
     const usage = stats.find((s) => s.name === 'usage_records');
     const { rows } = await engine.pool.query("SELECT md5(string_agg(t::text, '|' ORDER BY mongo_id)) AS digest FROM usage_records t");
-    const ranges = await engine.pool.query("SELECT count(*)::int AS n FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records'");
+    const ranges = await engine.pool.query("SELECT count(*)::int AS n FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records' AND id_type = 'objectId'");
     return { digest: rows[0].digest as string, ranges: ranges.rows[0].n as number, total: usage?.successful ?? -1 };
   } finally {
     await engine.close();

@@ -285,7 +285,7 @@ async function bulkRun(label: string, flags: Record<string, string>): Promise<Bu
       const d = await tableDigest(engine.pool, table, columns);
       tables[table] = `${d.rows}:${d.digest}`;
     }
-    const ranges = await engine.pool.query("SELECT count(*)::int AS n FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records'").catch(() => ({ rows: [{ n: 0 }] }));
+    const ranges = await engine.pool.query("SELECT count(*)::int AS n FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records' AND id_type = 'objectId'").catch(() => ({ rows: [{ n: 0 }] }));
     return {
       stats: stats.map((s) => [s.name, s.total, s.successful, s.failed, s.skipped]),
       tables,

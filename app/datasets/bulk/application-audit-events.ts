@@ -3,6 +3,7 @@
  * control plane's own operational trail. It names a tenant only for context, so the
  * organisation/environment is not checked: events of deleted tenants are history and migrate.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toId, toText } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, toIdText } from '../../transform/record-values.js';
@@ -45,5 +46,5 @@ export const applicationAuditEvents: DataSet = {
   tables: [{ table: 'application_audit_events', columns: applicationAuditEventColumns, conflictKey: ['mongo_id'] }],
   dependsOn: [],
   transform: (doc) => [{ table: 'application_audit_events', rows: [applicationAuditEventRow(doc)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
 };

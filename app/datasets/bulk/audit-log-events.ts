@@ -3,6 +3,7 @@
  * entries. `actor` and `resource` are split into columns; their other keys go to `extra` under
  * `actor` / `resource`.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toId, toText } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
@@ -57,6 +58,6 @@ export const auditLogEvents: DataSet = {
   tables: [{ table: 'audit_log_events', columns: auditLogEventColumns, conflictKey: ['mongo_id'] }],
   dependsOn: ['organizations', 'environments'],
   transform: (doc) => [{ table: 'audit_log_events', rows: [auditLogEventRow(doc)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: tenantReferences,
 };

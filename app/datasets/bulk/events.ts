@@ -2,6 +2,7 @@
  * events → events (bulk, docs/data-model/bulk.md): domain events fanned out to webhooks and the
  * UI. `payload` and `deliveries` are free-form and kept as written, in Relaxed Extended JSON.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toText, toTimestamp } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
@@ -42,6 +43,6 @@ export const events: DataSet = {
   tables: [{ table: 'events', columns: eventColumns, conflictKey: ['mongo_id'] }],
   dependsOn: ['organizations', 'environments'],
   transform: (doc) => [{ table: 'events', rows: [eventRow(doc)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: tenantReferences,
 };

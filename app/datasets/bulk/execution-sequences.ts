@@ -15,14 +15,14 @@ import { readAgainOnTransientError } from '../../source/source-db.js';
 import { describeSources, sourceCollections } from '../../engine/scopes.js';
 import { scopedCollectionName } from '../../source/collections.js';
 import { ErrorReport } from '../../report/error-report.js';
+import { recordIdText } from '../../source/record-id.js';
 import type { DataSetStats } from '../../report/stats.js';
 import { EXECUTION_SEQUENCES_TABLE, computeSequences } from '../../transform/testkube/index.js';
 
 export const SEQUENCES_DATA_SET = 'execution_sequences';
 
 function idText(doc: Document): string {
-  const id = doc._id as { toHexString?: () => string } | string;
-  return typeof id === 'string' ? id : (id.toHexString?.() ?? String(id));
+  return recordIdText(doc._id);
 }
 
 export async function runExecutionSequences(ctx: EngineContext): Promise<DataSetStats> {

@@ -3,6 +3,7 @@
  * (environment, workflow, UTC day). Counts are mapped by value (a count written as "12", Long or
  * 12.0 is 12; 12.5 fails), `durationMs` is kept whole and its exact `total` is also a column.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toInteger, toTimestamp } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
@@ -48,6 +49,6 @@ export const reportingData: DataSet = {
   tables: [{ table: 'reporting_data', columns: reportingDataColumns, conflictKey: ['mongo_id'] }],
   dependsOn: ['organizations', 'environments'],
   transform: (doc) => [{ table: 'reporting_data', rows: [reportingDataRow(doc)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: tenantReferences,
 };

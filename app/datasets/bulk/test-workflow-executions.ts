@@ -4,6 +4,7 @@
  * execution row and its result, signatures, outputs, reports, aggregations and workflow rows; the
  * bulk engine COPYs the execution rows and the child rows of a chunk in FK order.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
 import { EXECUTION_TABLES, transformExecution } from '../../transform/testkube/index.js';
@@ -48,7 +49,7 @@ export function testWorkflowExecutions(dropped: DroppedFields = new Map()): Data
       return transformExecution(doc, { organizationId: ctx.organizationId, environmentId: ctx.environmentId }, { onDropped, onRepaired });
     },
     // The execution id when the document has one, else Mongo's own _id: a report line always names the document.
-    idOf: (doc: Document) => (typeof doc.id === 'string' && doc.id !== '' ? doc.id : String(doc._id)),
+    idOf: (doc: Document) => (typeof doc.id === 'string' && doc.id !== '' ? doc.id : recordIdText(doc._id)),
     // Counted over the committed chunks of this run (a resumed run counts what it loaded itself).
     notes() {
       const scheduled = take(REPAIR_KEYS['scheduled-at']);

@@ -3,6 +3,7 @@
  * is on the hot path, so it builds one row array and nothing else per document.
  * CONVERT_SINCE limits it to records on or after a date.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { extraFields, requireText, toNumericText, valueError } from '../../transform/values.js';
 import { jsonbColumn, objectIdKey, requireIdText, toIdText } from '../../transform/record-values.js';
@@ -50,7 +51,7 @@ export function usageRecords(since: Date | null): DataSet {
     dependsOn: ['organizations', 'environments'],
     ...(since ? { filter: sinceFilter(since) } : {}),
     transform: (doc) => [{ table: 'usage_records', rows: [usageRow(doc)] }],
-    idOf: (doc) => String(doc._id),
+    idOf: (doc) => recordIdText(doc._id),
     references: tenantReferences,
   };
 }

@@ -3,6 +3,7 @@
  * assistant session on an event. `environmentId`, when present, must be an environment of the
  * collection's organisation (hard reference); the assistant is a soft one.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey } from '../../transform/record-values.js';
 import { extraJson, optionalEnvironmentRef, organizationOf, organizationRef } from '../../transform/scoped-values.js';
@@ -46,6 +47,6 @@ export const aiAgentTriggers: DataSet = {
   tables: [{ table: TABLE, columns: aiAgentTriggerColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['environments'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiAgentTriggerRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (doc, ctx) => [organizationRef(ctx), optionalEnvironmentRef(ctx, doc.environmentId)],
 };

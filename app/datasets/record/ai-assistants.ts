@@ -3,6 +3,7 @@
  * the system prompt `systemPrompt` and repeat their organisation in `organizationId`, which must
  * be the collection's organisation: another one is an integrity error, never silently re-homed.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import type { Reference } from '../../engine/integrity.js';
 import { objectIdKey, toTextArray } from '../../transform/record-values.js';
@@ -76,6 +77,6 @@ export const aiAssistants: DataSet = {
   tables: [{ table: TABLE, columns: aiAssistantColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['organizations'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiAssistantRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (doc, ctx) => [organizationRef(ctx), ...organizationMismatch(doc, ctx)],
 };

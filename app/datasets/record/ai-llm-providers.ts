@@ -2,6 +2,7 @@
  * ai_llm_providers_<organizationId> → ai_llm_providers (docs/data-model/ai.md). The API key is
  * not in the document: it is a credential, referenced by id (soft).
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey, toTextArray } from '../../transform/record-values.js';
 import { organizationOf, organizationRef, extraJson } from '../../transform/scoped-values.js';
@@ -44,6 +45,6 @@ export const aiLlmProviders: DataSet = {
   tables: [{ table: TABLE, columns: aiLlmProviderColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['organizations'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiLlmProviderRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [organizationRef(ctx)],
 };

@@ -4,6 +4,7 @@
  * is hashed like the API tokens' legacy field and never copied, not even into `extra`, and no
  * error message quotes it.
  */
+import { recordIdText } from '../../source/record-id.js';
 import { createHash } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { TransformError } from '../../errors.js';
@@ -62,7 +63,7 @@ export const aiMcpServerTokens: DataSet = {
   tables: [{ table: TABLE, columns: aiMcpServerTokenColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['ai_mcp_servers'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiMcpServerTokenRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (doc, ctx) => {
     const server = refId(doc.mcpServerId);
     return [

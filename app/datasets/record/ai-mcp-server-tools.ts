@@ -1,4 +1,5 @@
 /** ai_mcp_server_tools_<organizationId> → ai_mcp_server_tools (docs/data-model/ai.md): tools discovered on an MCP server. */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey, refId } from '../../transform/record-values.js';
 import { extraJson, organizationOf, organizationRef, scopedKey } from '../../transform/scoped-values.js';
@@ -40,7 +41,7 @@ export const aiMcpServerTools: DataSet = {
   tables: [{ table: TABLE, columns: aiMcpServerToolColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['ai_mcp_servers'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiMcpServerToolRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (doc, ctx) => {
     const server = refId(doc.mcpServerId);
     return [

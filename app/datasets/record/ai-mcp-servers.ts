@@ -2,6 +2,7 @@
  * ai_mcp_servers_<organizationId> → ai_mcp_servers (docs/data-model/ai.md). Provides
  * 'ai_mcp_server' keys (organisation/id) for the servers' tokens and tools.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey } from '../../transform/record-values.js';
 import { extraJson, organizationOf, organizationRef, scopedKey } from '../../transform/scoped-values.js';
@@ -45,7 +46,7 @@ export const aiMcpServers: DataSet = {
   tables: [{ table: TABLE, columns: aiMcpServerColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['organizations'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiMcpServerRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   provides: { kind: MCP_SERVER_KEY, key: (doc, ctx) => scopedKey(organizationOf(ctx), objectIdKey(doc._id)) },
   references: (_doc, ctx) => [organizationRef(ctx)],
 };

@@ -1,4 +1,5 @@
 /** ai_session_tool_calls_<organizationId> → ai_session_tool_calls (docs/data-model/ai.md): tool invocations of a session. */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey, refId } from '../../transform/record-values.js';
 import { extraJson, organizationOf, organizationRef, scopedKey } from '../../transform/scoped-values.js';
@@ -44,7 +45,7 @@ export const aiSessionToolCalls: DataSet = {
   tables: [{ table: TABLE, columns: aiSessionToolCallColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['ai_sessions'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiSessionToolCallRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (doc, ctx) => {
     const session = refId(doc.sessionId);
     return [

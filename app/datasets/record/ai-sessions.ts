@@ -3,6 +3,7 @@
  * input_tokens / output_tokens / cost_usd (exact); its other keys go to extra under "usage".
  * Provides 'ai_session' keys (organisation/id) for the tool calls.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey } from '../../transform/record-values.js';
 import { documentOrNothing, extraJson, optionalEnvironmentRef, organizationOf, organizationRef, scopedKey } from '../../transform/scoped-values.js';
@@ -54,7 +55,7 @@ export const aiSessions: DataSet = {
   tables: [{ table: TABLE, columns: aiSessionColumns, conflictKey: ['organization_id', 'id'] }],
   dependsOn: ['environments'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [aiSessionRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   provides: { kind: SESSION_KEY, key: (doc, ctx) => scopedKey(organizationOf(ctx), objectIdKey(doc._id)) },
   references: (doc, ctx) => [organizationRef(ctx), optionalEnvironmentRef(ctx, doc.environmentId)],
 };

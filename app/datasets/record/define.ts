@@ -3,6 +3,7 @@
  * set unless stated), one document → rows of one or more tables, and the integrity references
  * most of them make to organisations and environments.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { environmentKey, type Reference } from '../../engine/integrity.js';
 import type { DataSet, TableSpec, TransformContext, TransformOutput } from '../types.js';
@@ -25,7 +26,7 @@ export function globalDataSet(spec: GlobalDataSetSpec): DataSet {
     phase: 'record',
     scope: 'global',
     collection: spec.name,
-    idOf: (doc) => String(doc._id),
+    idOf: (doc) => recordIdText(doc._id),
     ...spec,
   };
 }

@@ -3,6 +3,7 @@
  * (docs/data-model/environment-resources.md). A control-plane type (camelCase keys): `config`
  * is Relaxed Extended JSON, copied as it is, messy values included.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { jsonbColumn, objectIdKey } from '../../transform/record-values.js';
 import { environmentOf, environmentRef, extraJson } from '../../transform/scoped-values.js';
@@ -42,6 +43,6 @@ export const agentConfigs: DataSet = {
   tables: [{ table: TABLE, columns: agentConfigColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: (doc, ctx) => [{ table: TABLE, rows: [agentConfigRow(doc, ctx)] }],
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };

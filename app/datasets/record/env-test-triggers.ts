@@ -4,6 +4,7 @@
  * column of their own form `spec`, Go JSON with TestTrigger's json tags
  * (TestTriggerSpecColumn in resource-go-model.ts).
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { transformResource } from '../../transform/resource-record.js';
 import { objectIdKey } from '../../transform/record-values.js';
@@ -54,6 +55,6 @@ export const testTriggers: DataSet = {
   tables: [{ table: TABLE, columns: testTriggerColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: transformTestTrigger,
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };

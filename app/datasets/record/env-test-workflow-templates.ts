@@ -3,6 +3,7 @@
  * (docs/data-model/environment-resources.md). Testkube's TestWorkflowTemplate: spec as Go JSON
  * of TestWorkflowTemplateSpec (independent steps and services, no `use`).
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { transformResource } from '../../transform/resource-record.js';
 import { objectIdKey } from '../../transform/record-values.js';
@@ -46,6 +47,6 @@ export const testWorkflowTemplates: DataSet = {
   tables: [{ table: TABLE, columns: testWorkflowTemplateColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: transformTestWorkflowTemplate,
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };

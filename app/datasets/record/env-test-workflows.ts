@@ -3,6 +3,7 @@
  * (docs/data-model/environment-resources.md). Testkube's TestWorkflow, mapped like the workflow
  * rows of executions: spec and status as Go JSON, "" description as NULL, the Go zero time as NULL.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { transformResource } from '../../transform/resource-record.js';
 import { objectIdKey } from '../../transform/record-values.js';
@@ -48,6 +49,6 @@ export const testWorkflows: DataSet = {
   tables: [{ table: TABLE, columns: testWorkflowColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: transformTestWorkflow,
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };

@@ -3,6 +3,7 @@
  * (docs/data-model/environment-resources.md). Testkube's WebhookTemplate: a webhook without a
  * template reference, mapped column for column like webhooks.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import { transformResource } from '../../transform/resource-record.js';
 import { environmentRef } from '../../transform/scoped-values.js';
@@ -30,6 +31,6 @@ export const webhookTemplates: DataSet = {
   tables: [{ table: TABLE, columns: webhookTemplateColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: transformWebhookTemplate,
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };

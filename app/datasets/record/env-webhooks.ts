@@ -3,6 +3,7 @@
  * Testkube's Webhook: headers, config and parameters as Go JSON (`default_` → `default` …); the
  * template reference as its name.
  */
+import { recordIdText } from '../../source/record-id.js';
 import type { Document } from 'mongodb';
 import type { GoResource } from '../../transform/resource-record.js';
 import { transformResource } from '../../transform/resource-record.js';
@@ -79,6 +80,6 @@ export const webhooks: DataSet = {
   tables: [{ table: TABLE, columns: webhookColumns, conflictKey: ['organization_id', 'environment_id', 'id'] }],
   dependsOn: ['environments'],
   transform: transformWebhook,
-  idOf: (doc) => String(doc._id),
+  idOf: (doc) => recordIdText(doc._id),
   references: (_doc, ctx) => [environmentRef(ctx)],
 };
