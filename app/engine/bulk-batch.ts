@@ -10,6 +10,7 @@ import type { DataSet, SourceCollection, TransformContext, TransformOutput } fro
 import type { FailedRecord } from '../report/error-report.js';
 import { decodeSourceDocument } from '../source/source-db.js';
 import { copyLine } from './copy-text.js';
+import { oversizedIndexEntry, type IndexKeys } from './index-keys.js';
 import { checkReferences, orphanCollectionError, type KnownIds } from './integrity.js';
 import { isDecodeError, undecodableDocument } from './source-read.js';
 
@@ -22,6 +23,8 @@ export interface BatchJob {
   /** Dry run: no COPY text, and a dangling reference is a failure rather than the end of the run. */
   dryRun: boolean;
   skipIntegrityErrors: boolean;
+  /** B-tree indexes of the data set's tables: rows they cannot hold are reported, not loaded. */
+  indexKeys?: IndexKeys;
 }
 
 export interface BatchOutput {
@@ -64,7 +67,7 @@ export function integrityCheck(dataSet: DataSet, source: SourceCollection, known
 }
 
 /** Transform and reference check of one document: its rows, or null after noting why not. */
-export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext, integrity: IntegrityCheck, context: Record<string, unknown>, failures: FailedRecord[], skips: FailedRecord[]): TransformOutput | null {
+export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext, integrity: IntegrityCheck, context: Record<string, unknown>, failures: FailedRecord[], skips: FailedRecord[], indexKeys?: IndexKeys): TransformOutput | null {
   // References are read from transformed (well-typed) documents; an orphan collection fails first.
   const dangling = integrity.orphan ? integrity(doc) : null;
   if (dangling) {
@@ -81,6 +84,11 @@ export function prepare(dataSet: DataSet, doc: Document, tctx: TransformContext,
   const unresolved = integrity.orphan ? null : integrity(doc);
   if (unresolved) {
     (unresolved.skipped ? skips : failures).push(unresolved.record);
+    return null;
+  }
+  const oversized = oversizedIndexEntry(output, dataSet.tables, indexKeys);
+  if (oversized) {
+    failures.push({ id: dataSet.idOf(doc), ...oversized, context: { ...context, ...oversized.context } });
     return null;
   }
   return output;
@@ -118,7 +126,7 @@ export function transformBatch(job: BatchJob, dataSet: DataSet, known: KnownIds)
     }
     offset += size;
     lastId = doc._id;
-    const output = prepare(dataSet, doc, tctx, check, context, failures, skips);
+    const output = prepare(dataSet, doc, tctx, check, context, failures, skips, job.indexKeys);
     if (output === null) continue;
     loaded++;
     if (job.dryRun) continue;

@@ -14,6 +14,7 @@ import type { PoolClient } from '../sink/postgres.js';
 import { decodeSourceDocument, readRawBatch, type SourceCursor } from '../source/source-db.js';
 import { addCounts, prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
 import { writeRange, type RangeProgress } from './bulk-progress.js';
+import type { IndexKeys } from './index-keys.js';
 import { idCondition, isWholeBracket, withIdCondition } from './id-brackets.js';
 import type { EngineContext } from './context.js';
 import { insertRows } from './insert.js';
@@ -112,7 +113,7 @@ export class BatchFeed {
  * COMMIT) is redone and reports its records again; readers of the report take one outcome per
  * record. They are also returned.
  */
-export type ReportBeforeCommit = (records: readonly FailedRecord[]) => Promise<void>;
+export type ReportBeforeCommit = (client: PoolClient, records: readonly FailedRecord[]) => Promise<void>;
 
 export interface ChunkInput {
   cursor: SourceCursor;
@@ -184,7 +185,7 @@ export async function loadChunk(
     after.failed += failures.length;
     after.skipped += skips.length;
     await writeRange(client, dataSet.name, after);
-    if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
+    if (failures.length + skips.length > 0) await reportBeforeCommit(client, [...failures, ...skips]);
     await client.query('COMMIT');
     addCounts(dataSet.counters, counters);
     return { progress: after, failures: [...failures, ...skips] };
@@ -250,7 +251,7 @@ async function redoChunkCarefully(
       // Mixed exotic `_id` types: no bounds to re-read a batch by, so every document alone.
       const docs = ctx.db.collection(before.collection).find(filter(undefined, undefined), { sort: { _id: 1 }, batchSize: bulkReadSize });
       try {
-        migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips);
+        migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips, input.job.indexKeys);
       } finally {
         await docs.close();
       }
@@ -276,7 +277,7 @@ async function redoChunkCarefully(
         ctx.logger.warn('COPY refused a row of a batch; writing its documents one by one', { task: dataSet.name, source: before.source, documents: output.documents, error: errorMessage(err) });
         const docs = decodeChecked(ctx.db.collection(before.collection).find(filter(fed.lastId, batchLower), { sort: { _id: 1 }, batchSize: bulkReadSize, raw: true }), before.collection);
         try {
-          migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips);
+          migrated += await documentByDocument(client, docs, dataSet, tctx, integrity, before.collection, failures, skips, input.job.indexKeys);
         } finally {
           await docs.close();
         }
@@ -285,7 +286,7 @@ async function redoChunkCarefully(
     }
     const progress: RangeProgress = { ...after, migrated: before.migrated + migrated, failed: before.failed + failures.length, skipped: before.skipped + skips.length };
     await writeRange(client, dataSet.name, progress);
-    if (failures.length + skips.length > 0) await reportBeforeCommit([...failures, ...skips]);
+    if (failures.length + skips.length > 0) await reportBeforeCommit(client, [...failures, ...skips]);
     await client.query('COMMIT');
     addCounts(dataSet.counters, counters);
     return { progress, failures: [...failures, ...skips] };
@@ -298,10 +299,10 @@ async function redoChunkCarefully(
 }
 
 /** Each document under its own savepoint, inside the caller's transaction: returns how many landed. */
-async function documentByDocument(client: PoolClient, cursor: AsyncIterable<Document>, dataSet: DataSet, tctx: TransformContext, integrity: IntegrityCheck, collection: string, failures: FailedRecord[], skips: FailedRecord[]): Promise<number> {
+async function documentByDocument(client: PoolClient, cursor: AsyncIterable<Document>, dataSet: DataSet, tctx: TransformContext, integrity: IntegrityCheck, collection: string, failures: FailedRecord[], skips: FailedRecord[], indexKeys?: IndexKeys): Promise<number> {
   let migrated = 0;
   for await (const doc of cursor) {
-    const output = prepare(dataSet, doc, tctx, integrity, { collection }, failures, skips);
+    const output = prepare(dataSet, doc, tctx, integrity, { collection }, failures, skips, indexKeys);
     if (output === null) continue;
     await client.query('SAVEPOINT doc');
     try {

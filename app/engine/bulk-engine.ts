@@ -16,12 +16,14 @@ import type { Document, Filter } from 'mongodb';
 import { errorMessage, isMongo2pgError } from '../errors.js';
 import type { DataSet, SourceCollection } from '../datasets/types.js';
 import { ErrorReport, type FailedRecord } from '../report/error-report.js';
+import { ensureFailureTable, storeFailures } from '../report/failure-records.js';
 import type { DataSetStats } from '../report/stats.js';
 import { checkout, inTransaction, type PoolClient } from '../sink/postgres.js';
 import { readAgainOnTransientError } from '../source/source-db.js';
 import { sleep } from '../util/retry.js';
 import { addCounts, integrityCheck, transformContext, type BatchJob } from './bulk-batch.js';
 import { ID_BRACKETS, idCondition, otherBracket, withIdCondition } from './id-brackets.js';
+import { btreeIndexKeys, type IndexKeys } from './index-keys.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
 import { BatchFeed, loadChunk } from './bulk-chunk.js';
 import type { EngineContext } from './context.js';
@@ -34,6 +36,7 @@ const MIN_CHUNKS_PER_RANGE = 2;
 
 interface Task {
   dataSet: DataSet;
+  indexKeys: IndexKeys;
   stats: DataSetStats;
   report: ErrorReport;
   started: number;
@@ -62,14 +65,20 @@ export async function runBulkPhase(ctx: EngineContext, dataSets: readonly DataSe
 
 async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTaskDone: (stats: DataSetStats) => void, runner: BatchRunner): Promise<DataSetStats[]> {
   const { config } = ctx;
-  if (!config.convert.dryRun) await ensureProgressTable(ctx.pool);
+  if (!config.convert.dryRun) {
+    await ensureProgressTable(ctx.pool);
+    await ensureFailureTable(ctx.pool);
+  }
   const tasks: Task[] = [];
   const units: Unit[] = [];
   for (const dataSet of dataSets) {
     const task: Task = {
       dataSet,
       stats: { name: dataSet.name, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 },
-      report: new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text),
+      // Chunks store their records in PostgreSQL themselves; the report renders the file from there.
+      // Measured against the tables' B-tree indexes, present or set aside (index-keys.ts, D6).
+      indexKeys: config.convert.dryRun ? {} : await btreeIndexKeys(ctx.pool, dataSet.tables.map((t) => t.table)),
+      report: new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text, config.convert.dryRun ? undefined : ctx.pool),
       started: 0,
       pendingUnits: 0,
       filter: dataSet.filter ?? {},
@@ -118,7 +127,8 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
-  await Promise.all(tasks.map((t) => t.report.close()));
+  // Also after an error: the files then show what this target holds so far.
+  for (const t of tasks) await t.report.close();
   if (firstError !== null) throw firstError;
   return tasks.map((t) => t.stats);
 
@@ -196,7 +206,7 @@ function isProgrammingError(err: unknown): boolean {
 
 function batchJob(ctx: EngineContext, unit: Unit): Omit<BatchJob, 'bytes'> {
   const { dryRun, skipIntegrityErrors } = ctx.config.convert;
-  return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors };
+  return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors, indexKeys: unit.task.indexKeys };
 }
 
 async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Promise<void> {
@@ -218,12 +228,8 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
   if (range.lastId !== undefined) logger.info('resuming bulk range after its last committed document', { task: task.dataSet.name, source: range.source, migrated: range.migrated });
   account(range, 1);
   const tctx = transformContext(unit.source);
-  // This range's own report writer (same file, appended to), so flushing it waits for exactly its lines.
-  const report = new ErrorReport(config.convert.workDir || process.cwd(), task.dataSet.name, ctx.redact.text);
-  const reportBeforeCommit = async (records: readonly FailedRecord[]): Promise<void> => {
-    for (const r of records) report.record(r);
-    await report.close();
-  };
+  // In the chunk's own transaction: counted in the watermark, stored and reported together (D4).
+  const reportBeforeCommit = (client: PoolClient, records: readonly FailedRecord[]): Promise<void> => storeFailures(client, task.dataSet.name, records, ctx.redact.text);
   let transientFailures = 0;
   while (!range.done) {
     signal.throwIfAborted();

@@ -10,6 +10,7 @@ import { escapeIdentifier } from 'pg';
 import { SinkError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkout, type Pool } from '../sink/postgres.js';
+import { BTREE_KEY_COLUMNS_SQL } from './index-keys.js';
 
 const TABLE = 'mongo2pg.deferred_objects';
 
@@ -20,6 +21,8 @@ interface Deferred {
   name: string;
   kind: Kind;
   definition: string;
+  /** An index's columns, so the load can measure rows against it while it is set aside (index-keys.ts). */
+  key_columns?: string[] | null;
 }
 
 export async function deferConstraints(pool: Pool, tables: readonly string[], logger: Logger): Promise<number> {
@@ -30,8 +33,10 @@ export async function deferConstraints(pool: Pool, tables: readonly string[], lo
     await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
       table_name text NOT NULL, name text NOT NULL, kind text NOT NULL, definition text NOT NULL,
       deferred_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (table_name, name, kind))`);
+    await client.query(`ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS key_columns text[]`);
     const found: Deferred[] = [];
     for (const table of tables) {
+      const keys = new Map((await client.query<{ name: string; columns: string[] }>(BTREE_KEY_COLUMNS_SQL, [table])).rows.map((r) => [r.name, r.columns]));
       const indexes = await client.query<Deferred>(
         `SELECT $1::text AS table_name, i.relname AS name, 'index' AS kind, pg_get_indexdef(i.oid) AS definition
            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -43,10 +48,11 @@ export async function deferConstraints(pool: Pool, tables: readonly string[], lo
       const triggers = await client.query<Deferred>(
         `SELECT $1::text AS table_name, tgname AS name, 'trigger' AS kind, '' AS definition
            FROM pg_trigger WHERE tgrelid = to_regclass($1) AND NOT tgisinternal AND tgenabled <> 'D'`, [table]);
+      for (const i of indexes.rows) i.key_columns = keys.get(i.name) ?? null;
       found.push(...fks.rows, ...indexes.rows, ...triggers.rows);
     }
     for (const d of found) {
-      await client.query(`INSERT INTO ${TABLE} (table_name, name, kind, definition) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [d.table_name, d.name, d.kind, d.definition]);
+      await client.query(`INSERT INTO ${TABLE} (table_name, name, kind, definition, key_columns) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [d.table_name, d.name, d.kind, d.definition, d.key_columns ?? null]);
       const t = escapeIdentifier(d.table_name);
       if (d.kind === 'foreign_key') await client.query(`ALTER TABLE ${t} DROP CONSTRAINT ${escapeIdentifier(d.name)}`);
       else if (d.kind === 'index') await client.query(`DROP INDEX ${escapeIdentifier(d.name)}`);
@@ -63,12 +69,18 @@ export async function deferConstraints(pool: Pool, tables: readonly string[], lo
   }
 }
 
-/** Rebuilds everything deferConstraints set aside (indexes first, then foreign keys, then triggers). */
+/**
+ * Rebuilds everything deferConstraints set aside (indexes first, then foreign keys, then triggers),
+ * each in its own transaction. One that cannot be rebuilt does not stop the others: it stays
+ * recorded (so a later run tries it again), and the run fails at the end naming every one of
+ * them, instead of leaving the rest dropped (issue 13, D6).
+ */
 export async function restoreConstraints(pool: Pool, logger: Logger): Promise<number> {
   const exists = await pool.query(`SELECT to_regclass('${TABLE}') IS NOT NULL AS present`);
   if (!exists.rows[0]?.present) return 0;
   const { rows } = await pool.query<Deferred>(`SELECT table_name, name, kind, definition FROM ${TABLE} ORDER BY CASE kind WHEN 'index' THEN 0 WHEN 'foreign_key' THEN 1 ELSE 2 END, table_name, name`);
   const began = Date.now();
+  const failed: Array<{ object: Deferred; error: unknown }> = [];
   for (const d of rows) {
     const client = await checkout(pool);
     try {
@@ -81,11 +93,20 @@ export async function restoreConstraints(pool: Pool, logger: Logger): Promise<nu
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw new SinkError('SINK_WRITE', `could not restore ${d.kind} ${d.name} on ${d.table_name}: ${errorMessage(err)}`, { cause: err, context: { definition: d.definition } });
+      failed.push({ object: d, error: err });
+      logger.error('could not restore a set-aside index, foreign key or trigger; restoring the others', { table: d.table_name, name: d.name, kind: d.kind, definition: d.definition, error: errorMessage(err) });
     } finally {
       client.release();
     }
   }
-  if (rows.length > 0) logger.info('indexes, foreign keys and triggers of bulk tables restored', { objects: rows.length, duration_ms: Date.now() - began });
+  const restored = rows.length - failed.length;
+  if (restored > 0) logger.info('indexes, foreign keys and triggers of bulk tables restored', { objects: restored, duration_ms: Date.now() - began });
+  if (failed.length > 0) {
+    const list = failed.map((f) => `${f.object.kind} ${f.object.name} on ${f.object.table_name}: ${errorMessage(f.error)}`).join('; ');
+    throw new SinkError('SINK_WRITE', `could not restore ${failed.length} of ${rows.length} set-aside objects (the other ${restored} are restored; these stay recorded in ${TABLE} and a later run tries them again): ${list}`, {
+      cause: failed[0]?.error,
+      context: { objects: failed.map((f) => ({ table: f.object.table_name, name: f.object.name, kind: f.object.kind, definition: f.object.definition })) },
+    });
+  }
   return rows.length;
 }

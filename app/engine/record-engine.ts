@@ -27,7 +27,8 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
   const { config, db, logger, signal, known } = ctx;
   const started = Date.now();
   const stats: DataSetStats = { name: dataSet.name, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 };
-  const report = new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text);
+  // Redone whole on every run, so this run's records replace the stored ones (failure-records.ts).
+  const report = await ErrorReport.startOver(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text, config.convert.dryRun ? undefined : ctx.pool);
   const mode: InsertMode = config.convert.skipExisting ? 'skip-existing' : 'strict';
   if (dataSet.provides) known.track(dataSet.provides.kind);
   const sources = await sourceCollections(db, dataSet);
@@ -91,6 +92,11 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
       remember(prepared);
       return;
     }
+    await processPrepared(prepared, context);
+    await report.flush();
+  };
+
+  const processPrepared = async (prepared: Prepared[], context: Record<string, unknown>): Promise<void> => {
     const outcome = await writeBatch(ctx, dataSet, prepared, mode).catch((err: unknown) => err);
     if (!(outcome instanceof Error)) {
       stats.successful += (outcome as { inserted: number }).inserted;

@@ -1,10 +1,15 @@
 /**
  * `<name>_migration_errors.log` in the work dir: one JSON object per line with record id, time,
- * error and context. Opened on the first failure, so data sets without failures leave no file.
+ * error and context. A run that writes to PostgreSQL stores its records in
+ * mongo2pg.failed_records (failure-records.ts) and renders the file from there, so the file
+ * always holds exactly this target's records; a dry run, which writes nothing to PostgreSQL,
+ * writes the file directly. Data sets without failures leave no file.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { ReportWriteError } from '../errors.js';
+import type { Pool } from '../sink/postgres.js';
+import { clearFailures, ensureFailureTable, renderReport, storeFailures } from './failure-records.js';
 
 export interface FailedRecord {
   id: string;
@@ -13,11 +18,30 @@ export interface FailedRecord {
   context?: Record<string, unknown>;
 }
 
+/** Records buffered before they are stored in one statement. */
+const STORE_BATCH = 1000;
+
 export class ErrorReport {
   private stream: WriteStream | null = null;
+  private pending: FailedRecord[] = [];
+  private storing: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
   count = 0;
 
-  constructor(readonly dir: string, readonly dataSet: string, private readonly redact: (s: string) => string = (s) => s) {}
+  /** `pool`: store in PostgreSQL (and render the file from it); without it, write the file directly. */
+  constructor(readonly dir: string, readonly dataSet: string, private readonly redact: (s: string) => string = (s) => s, private readonly pool?: Pool) {}
+
+  /**
+   * A report for a data set that is (re)done whole in this run: its stored records from an
+   * earlier run are forgotten, the ones of this run replace them.
+   */
+  static async startOver(dir: string, dataSet: string, redact: (s: string) => string, pool: Pool | undefined): Promise<ErrorReport> {
+    if (pool) {
+      await ensureFailureTable(pool);
+      await clearFailures(pool, dataSet);
+    }
+    return new ErrorReport(dir, dataSet, redact, pool);
+  }
 
   get path(): string {
     return join(this.dir, `${this.dataSet}_migration_errors.log`);
@@ -25,6 +49,11 @@ export class ErrorReport {
 
   record(failure: FailedRecord): void {
     this.count++;
+    if (this.pool) {
+      this.pending.push(failure);
+      if (this.pending.length >= STORE_BATCH) void this.flush().catch(() => undefined);
+      return;
+    }
     // A report that cannot be written (issue 13, D9: EACCES, a full disk) must not end the
     // process from an unhandled 'error' event: the first error is kept and close() throws it.
     if (this.failure) return;
@@ -43,19 +72,41 @@ export class ErrorReport {
     }
   }
 
-  private failure: Error | undefined;
+  /** Stores what was recorded so far (in order with earlier calls). */
+  flush(): Promise<void> {
+    const pool = this.pool;
+    if (!pool || this.pending.length === 0) return this.storing;
+    const records = this.pending;
+    this.pending = [];
+    this.storing = this.storing.then(() => storeFailures(pool, this.dataSet, records, this.redact));
+    return this.storing;
+  }
 
-  /** Flushes the report; throws ReportWriteError when any of it could not be written. */
+  /**
+   * Stores what is pending and writes the file (from the stored records, or the direct stream of
+   * a dry run); throws ReportWriteError when the file could not be written.
+   */
   async close(): Promise<void> {
-    const stream = this.stream;
-    this.stream = null;
-    if (stream && !stream.destroyed) {
-      await new Promise<void>((resolve) =>
-        stream.end((err?: Error | null) => {
-          if (err) this.failure ??= err;
-          resolve();
-        }),
-      );
+    if (this.pool) {
+      await this.flush();
+      try {
+        await renderReport(this.pool, this.path, this.dataSet);
+      } catch (err) {
+        // The records are stored; only the file is missing, and the next run renders it again.
+        if (typeof (err as NodeJS.ErrnoException).errno !== 'number') throw err;
+        this.failure ??= err as Error;
+      }
+    } else {
+      const stream = this.stream;
+      this.stream = null;
+      if (stream && !stream.destroyed) {
+        await new Promise<void>((resolve) =>
+          stream.end((err?: Error | null) => {
+            if (err) this.failure ??= err;
+            resolve();
+          }),
+        );
+      }
     }
     if (this.failure) {
       const code = (this.failure as NodeJS.ErrnoException).code ?? this.failure.message;

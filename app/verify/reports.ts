@@ -1,13 +1,11 @@
 /**
- * The records the error reports account for. Reports are appended to across runs (a resumed run
- * may report a record again, a record reported by an earlier run may have migrated since), so
- * lines are reduced to one outcome per record: keyed by collection and id (ids repeat across
- * per-organisation collections), the last line wins. Whether a reported record is really absent
- * from the target is decided by the verifier, not here.
+ * The records this target's migration reported as failed or skipped: one outcome per record,
+ * keyed by collection and id (ids repeat across per-organisation collections). A record reported
+ * by an earlier run may have migrated since: whether a reported record is really absent from the
+ * target is decided by the verifier, not here.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFailures } from '../report/failure-records.js';
+import type { PoolClient } from '../sink/postgres.js';
 
 export type ReportedOutcome = 'failed' | 'skipped';
 
@@ -21,8 +19,6 @@ export interface ReportedRecord {
 
 export class ReportedRecords {
   private readonly byKey = new Map<string, ReportedRecord>();
-  /** Lines that were not JSON objects with an id (a truncated last line after a kill). */
-  unreadable = 0;
 
   static key(collection: string | undefined, id: string): string {
     return `${collection ?? ''}\u0000${id}`;
@@ -48,39 +44,17 @@ export class ReportedRecords {
   }
 }
 
-export function reportPath(workDir: string, dataSet: string): string {
-  return join(workDir, `${dataSet}_migration_errors.log`);
-}
-
-export async function readReportedRecords(workDir: string, dataSet: string): Promise<ReportedRecords> {
+/**
+ * This target's failed and skipped records of a data set, from mongo2pg.failed_records
+ * (failure-records.ts), never from files in the work dir: a file left by another run there
+ * must not account for records this target lacks (issue 13, D3).
+ */
+export async function readReportedRecords(client: Pick<PoolClient, 'query'>, dataSet: string): Promise<ReportedRecords> {
   const out = new ReportedRecords();
-  const path = reportPath(workDir, dataSet);
-  if (!existsSync(path)) return out;
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      out.unreadable++;
-      continue;
-    }
-    const l = parsed as { id?: unknown; code?: unknown; error?: unknown; context?: Record<string, unknown> };
-    if (typeof l.id !== 'string') {
-      out.unreadable++;
-      continue;
-    }
-    const context = l.context ?? {};
-    // A dry run writes nothing, so what it reported says nothing about the target.
-    if (context.dry_run === true) continue;
-    out.add({
-      id: l.id,
-      collection: typeof context.collection === 'string' ? context.collection : undefined,
-      outcome: context.skipped === true || l.code === 'SKIPPED' ? 'skipped' : 'failed',
-      code: typeof l.code === 'string' ? l.code : '',
-      error: typeof l.error === 'string' ? l.error : '',
-    });
+  for await (const f of readFailures(client, dataSet)) {
+    // A dry run stores nothing; a record it reported says nothing about the target.
+    if (f.context.dry_run === true) continue;
+    out.add({ id: f.id, collection: f.collection === '' ? undefined : f.collection, outcome: f.outcome, code: f.code, error: f.error });
   }
   return out;
 }

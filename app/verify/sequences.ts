@@ -39,7 +39,7 @@ export async function verifyExecutionSequences(vctx: VerifyContext): Promise<Dat
     if (outcome === 'skipped') result.skipped++;
     else result.failed++;
   };
-  const reported = await readReportedRecords(vctx.config.convert.workDir || process.cwd(), name);
+  const reported = await readReportedRecords(vctx.pool, name);
   const table = expectationOf(vctx, EXECUTION_SEQUENCES_TABLE, name);
   const shape = await shapeOf(vctx, EXECUTION_SEQUENCES_TABLE);
 

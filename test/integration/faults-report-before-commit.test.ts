@@ -1,4 +1,4 @@
-// A bulk chunk's failed records reach their error report (flushed) before the COMMIT that counts
+// A bulk chunk's failed records are stored (in the chunk's transaction) before the COMMIT that counts
 // them in the range's watermark: reported after it, a SIGKILL between the two left a record counted
 // as failed but named in no report, and verification failed the re-run (SIGKILL trial seed 11005).
 import { after, before, test } from 'node:test';
@@ -55,7 +55,8 @@ test('the failures are reported while the chunk is still uncommitted, then it co
   try {
     const cursor = engine.ctx.db.collection('usage').find({}, { sort: { _id: 1 }, raw: true });
     const job = { dataSet: ds.name, source: { collection: 'usage' }, dryRun: false, skipIntegrityErrors: false };
-    const result = await loadChunk(watched, { cursor, runner, job }, engine.ctx, ds, {}, range, Object.assign(() => null, { orphan: false }), async (records: readonly FailedRecord[]) => {
+    const result = await loadChunk(watched, { cursor, runner, job }, engine.ctx, ds, {}, range, Object.assign(() => null, { orphan: false }), async (tx: PoolClient, records: readonly FailedRecord[]) => {
+      assert.equal(tx, watched, 'stored in the chunk\'s own transaction');
       const visible = await engine.pool.query("SELECT failed FROM mongo2pg.bulk_progress WHERE data_set = 'usage_records'");
       events.push(`report ${records.map((r) => r.id).join(',')} (watermark visible to others: ${visible.rowCount})`);
     });

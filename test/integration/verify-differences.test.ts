@@ -4,8 +4,6 @@
 // the data set, the record id and the difference; each alteration is undone before the next.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import winston from 'winston';
@@ -136,27 +134,28 @@ test('a row no source record produces is named by its key', async () => {
   );
 });
 
-test('a failed record whose report line is lost is a difference; a stale report line is not', async () => {
-  const path = join(dir, 'audit_log_events_migration_errors.log');
-  const original = readFileSync(path, 'utf8');
-  const lines = original.trim().split('\n').map((l) => JSON.parse(l) as { id: string; context: { skipped?: boolean } });
-  const failed = lines.find((l) => l.context.skipped !== true);
+test('a failed record whose stored failure is lost is a difference; a stale failure record is not', async () => {
+  // Failures are accounted from mongo2pg.failed_records, the durable record the report file is rendered from.
+  const lines = (await pool.query<{ id: string; skipped: boolean }>("SELECT record_id AS id, outcome = 'skipped' AS skipped FROM mongo2pg.failed_records WHERE data_set = 'audit_log_events' ORDER BY record_id")).rows;
+  const failed = lines.find((l) => !l.skipped);
   assert.ok(failed, 'the fixtures fail an audit log event');
+  await pool.query('CREATE TABLE verify_saved_failures AS SELECT * FROM mongo2pg.failed_records WHERE data_set = $1', ['audit_log_events']);
   try {
-    writeFileSync(path, original.split('\n').filter((l) => !l.includes(`"id":"${failed.id}"`)).join('\n'));
+    await pool.query("DELETE FROM mongo2pg.failed_records WHERE data_set = 'audit_log_events' AND record_id = $1", [failed.id]);
     const found = problems(await verifyOnly(['audit_log_events']));
     assert.deepEqual(found.map((p) => [p.kind, p.id ?? null]), [['missing', failed.id], ['count', null]]);
     assert.match(found[0]?.message ?? '', /does not transform \(.+\) and no error report names it/);
 
-    // A line naming a record that is in the target (a later run migrated it) changes nothing.
+    // A record naming a record that is in the target (a later run migrated it) changes nothing.
+    await pool.query("DELETE FROM mongo2pg.failed_records WHERE data_set = 'audit_log_events'; INSERT INTO mongo2pg.failed_records SELECT * FROM verify_saved_failures");
     const migrated = (await pool.query<{ mongo_id: string }>('SELECT mongo_id FROM audit_log_events ORDER BY mongo_id LIMIT 1')).rows[0]?.mongo_id as string;
-    writeFileSync(path, `${original}${JSON.stringify({ id: migrated, timestamp: new Date().toISOString(), error: 'connection lost', code: 'SINK_WRITE', data_set: 'audit_log_events', context: { collection: 'audit_log_events' } })}\n`);
+    await pool.query("INSERT INTO mongo2pg.failed_records (data_set, collection, record_id, outcome, code, error, context) VALUES ('audit_log_events', 'audit_log_events', $1, 'failed', 'SINK_WRITE', 'connection lost', '{\"collection\": \"audit_log_events\"}')", [migrated]);
     const report = await verifyOnly(['audit_log_events']);
     assert.deepEqual(problems(report), []);
-    const before = lines.filter((l) => l.context.skipped !== true).length;
-    assert.equal(report.dataSets[0]?.failed, before, 'the stale line is not counted as a failure');
+    const before = lines.filter((l) => !l.skipped).length;
+    assert.equal(report.dataSets[0]?.failed, before, 'the stale record is not counted as a failure');
   } finally {
-    writeFileSync(path, original);
+    await pool.query("DELETE FROM mongo2pg.failed_records WHERE data_set = 'audit_log_events'; INSERT INTO mongo2pg.failed_records SELECT * FROM verify_saved_failures; DROP TABLE verify_saved_failures");
   }
 });
 

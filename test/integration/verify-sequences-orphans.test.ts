@@ -3,8 +3,6 @@
 // them; a report line accounts for them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runExecutionSequences } from '../../app/datasets/bulk/execution-sequences.js';
 import { IntegrityError } from '../../app/errors.js';
 import { SCHEMA_DIR } from '../../app/run/migrate.js';
@@ -46,11 +44,12 @@ test('the scope\'s rows equal the recomputation; ignored documents are accounted
   assert.equal(seq?.mode, 'sequences');
   assert.deepEqual([seq?.migrated, seq?.skipped], [1, 2], 'tw-build decides the row; ts-suite and the orphaned tw-lost are reported as skipped');
   assert.deepEqual(seq?.problems.filter((p) => p.collection === ORPHAN), [], 'the orphaned document is accounted for by its report line');
-  // A report line removed (as before the sequences step reported orphans): verification names the document.
-  writeFileSync(join(dir, 'execution_sequences_migration_errors.log'), '');
+  // The stored failure records removed (as before the sequences step reported orphans): verification names the document.
+  await engine.pool.query('CREATE TABLE saved_sequence_failures AS SELECT * FROM mongo2pg.failed_records WHERE data_set = $1', ['execution_sequences']);
+  await engine.pool.query("DELETE FROM mongo2pg.failed_records WHERE data_set = 'execution_sequences'");
   const unreported = await verifyInProcess(engine.config, { db: source, dataSets: [], sequences: true });
   assert.ok(unreported.dataSets[0]?.problems.some((p) => p.collection === ORPHAN && p.kind === 'missing' && p.id === 'tw-lost'));
-  writeFileSync(join(dir, 'execution_sequences_migration_errors.log'), `${JSON.stringify({ id: 'ts-suite', timestamp: new Date().toISOString(), error: 'not migrated: test-suite', code: 'SKIPPED', data_set: 'execution_sequences', context: { collection: 'sequences_tkcorg_a_tkcenv_a', skipped: true } })}\n${JSON.stringify({ id: 'tw-lost', timestamp: new Date().toISOString(), error: 'no such environment', code: 'INTEGRITY', data_set: 'execution_sequences', context: { collection: ORPHAN, skipped: true } })}\n`);
+  await engine.pool.query('INSERT INTO mongo2pg.failed_records SELECT * FROM saved_sequence_failures; DROP TABLE saved_sequence_failures');
   const again = await verifyInProcess(engine.config, { db: source, dataSets: [], sequences: true });
   assert.deepEqual(again.dataSets[0]?.problems, []);
   assert.deepEqual([again.dataSets[0]?.source, again.dataSets[0]?.migrated, again.dataSets[0]?.skipped], [3, 1, 2]);

@@ -28,7 +28,8 @@ function idText(doc: Document): string {
 export async function runExecutionSequences(ctx: EngineContext): Promise<DataSetStats> {
   const started = Date.now();
   const stats: DataSetStats = { name: SEQUENCES_DATA_SET, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 };
-  const report = new ErrorReport(ctx.config.convert.workDir || process.cwd(), SEQUENCES_DATA_SET, ctx.redact.text);
+  // Redone whole on every run, so this run's records replace the stored ones.
+  const report = await ErrorReport.startOver(ctx.config.convert.workDir || process.cwd(), SEQUENCES_DATA_SET, ctx.redact.text, ctx.config.convert.dryRun ? undefined : ctx.pool);
   // Every scope with sequence documents or executions: a workflow with executions but no sequence
   // document still needs its row, or Testkube would number its next run 1 again.
   const byKey = new Map<string, { collection: string; organizationId?: string; environmentId?: string }>();
