@@ -7,10 +7,10 @@
  * and the heavy suite (test/faults/*.test.ts, `npm run test:faults`, TRIALS=n).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import pg from 'pg';
 import type { Config } from '../../app/config/load.js';
 import { recordDataSets } from '../../app/datasets/registry.js';
@@ -107,6 +107,8 @@ export interface Baseline {
   /** Rows the clean run commits in each phase (record tables; bulk watermarks), to place faults inside them. */
   totals: Record<Phase, number>;
   exitCode: number | null;
+  /** The clean run's work dir: its error reports are what a faulted run's must equal. */
+  workDir: string;
   cleanup(): Promise<void>;
 }
 
@@ -143,11 +145,22 @@ function recordTables(config: Config): string[] {
   return [...new Set(recordDataSets(config).flatMap((d) => d.tables.map((t) => t.table)))];
 }
 
-export async function baseline(label: string, fixtures: Partial<FixtureOptions> = FAULT_FIXTURES): Promise<Baseline> {
+/** `extend` changes the generated source before the clean run (e.g. addMixedIdsAndBadRows). */
+export async function baseline(label: string, fixtures: Partial<FixtureOptions> = FAULT_FIXTURES, extend?: (db: Db) => Promise<unknown>): Promise<Baseline> {
   const source = await createTestDatabases(`${label}-source`);
   await generate(source, fixtures);
+  if (extend) {
+    const client = new MongoClient(source.mongoUrl, { promoteLongs: false });
+    await client.connect();
+    try {
+      await extend(client.db(source.mongoDb));
+    } finally {
+      await client.close();
+    }
+  }
   const reference = await createTestDatabases(`${label}-reference`);
-  const env = { ...baseEnv(reference, workDir()), ...FAULT_SETTINGS, API_MONGO_DB: source.mongoDb };
+  const cleanDir = workDir();
+  const env = { ...baseEnv(reference, cleanDir), ...FAULT_SETTINGS, API_MONGO_DB: source.mongoDb };
   const run = watch(['migrate'], env);
   const result = await run.done;
   const verdict = run.lines.find((l) => l.message === 'verification finished');
@@ -160,6 +173,7 @@ export async function baseline(label: string, fixtures: Partial<FixtureOptions> 
     digests: await contentDigests(reference.pgUrl, config),
     totals: { records: await progress(reference.pgUrl, config, 'records'), bulk: await progress(reference.pgUrl, config, 'bulk') },
     exitCode: result.code,
+    workDir: cleanDir,
     cleanup: async () => {
       await Promise.allSettled([source.cleanup(), reference.cleanup()]);
     },
@@ -186,7 +200,24 @@ export interface TrialResult {
   verified: boolean;
   digestsEqual: boolean;
   differingTables: string[];
+  /** The re-run had a fresh, empty work dir (a new pod's emptyDir). */
+  freshWorkDir?: boolean;
+  /** The error reports in the work dir name the clean run's records, no more, no fewer. */
+  reportsEqual?: boolean;
   seconds: number;
+}
+
+/** (file, record id, code) of every error report line in a work dir, sorted. */
+export function reportLines(dir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('_migration_errors.log'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const l = JSON.parse(line) as { id: string; code: string; context?: { collection?: string } };
+      out.push(`${f} ${l.context?.collection ?? ''} ${l.id} ${l.code}`);
+    }
+  }
+  return out.sort();
 }
 
 export function recordResult(result: TrialResult): void {
@@ -203,14 +234,14 @@ function differing(a: Record<string, string>, b: Record<string, string>): string
 /** Runs the fault; `inject` gets the watched run and resolves with how many times it injected. */
 async function trial(
   base: Baseline,
-  opts: { suite: string; fault: TrialResult['fault']; seed: number; phase: Phase; fraction: number; mongoUrl?: string; mongoDb?: string },
+  opts: { suite: string; fault: TrialResult['fault']; seed: number; phase: Phase; fraction: number; mongoUrl?: string; mongoDb?: string; freshWorkDir?: boolean },
   inject: (run: WatchedRun, target: TestDatabases) => Promise<number>,
   expectFaultedExit: (code: number | null, signal: NodeJS.Signals | null, run: WatchedRun) => boolean,
 ): Promise<TrialResult> {
   const started = Date.now();
   const target = await createTestDatabases(`${opts.fault}-${opts.seed}`);
   try {
-    const env = { ...baseEnv(target, workDir()), ...FAULT_SETTINGS, API_MONGO_DSN: opts.mongoUrl ?? base.source.mongoUrl, API_MONGO_DB: opts.mongoDb ?? base.source.mongoDb };
+    const env: Record<string, string> = { ...baseEnv(target, workDir()), ...FAULT_SETTINGS, API_MONGO_DSN: opts.mongoUrl ?? base.source.mongoUrl, API_MONGO_DB: opts.mongoDb ?? base.source.mongoDb };
     const run = watch(['migrate'], env);
     const phaseLine = await run.waitFor(phaseStarted(opts.phase));
     let landed = false;
@@ -243,6 +274,8 @@ async function trial(
     let rerunExit: number | null = faulted.code;
     let verified = finished && run.lines.some((l) => l.message === 'verification finished' && l.ok === true);
     if (!finished) {
+      // A fresh work dir: the replacement pod of a killed one starts with an empty emptyDir.
+      if (opts.freshWorkDir) env.CONVERT_WORK_DIR = workDir();
       const rerun = watch(['migrate'], { ...env, CONVERT_SKIP_EXISTING: 'true' });
       const r = await rerun.done;
       rerunExit = r.code;
@@ -252,7 +285,8 @@ async function trial(
     const digests = await contentDigests(target.pgUrl, base.config);
     const result: TrialResult = {
       suite: opts.suite, fault: opts.fault, seed: opts.seed, phase: opts.phase, fraction: Math.round(opts.fraction * 1000) / 1000, progressAtFault, atMs, landed, faultedExit, injections,
-      rerunExit, verified, digestsEqual: differing(base.digests, digests).length === 0, differingTables: differing(base.digests, digests), seconds: Math.round((Date.now() - started) / 100) / 10,
+      rerunExit, verified, digestsEqual: differing(base.digests, digests).length === 0, differingTables: differing(base.digests, digests),
+      ...(opts.freshWorkDir ? { freshWorkDir: true } : {}), reportsEqual: JSON.stringify(reportLines(env.CONVERT_WORK_DIR as string)) === JSON.stringify(reportLines(base.workDir)), seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     recordResult(result);
     return result;
@@ -269,9 +303,10 @@ export function trialPoint(seed: number, phase?: Phase): { phase: Phase; fractio
   return { phase: p, fraction: random() * 0.95 };
 }
 
-export function sigkillTrial(base: Baseline, suite: string, seed: number, phase?: Phase): Promise<TrialResult> {
+/** `freshWorkDir`: the re-run gets an empty work dir, as a new pod would (issue 13, D4). */
+export function sigkillTrial(base: Baseline, suite: string, seed: number, phase?: Phase, freshWorkDir = false): Promise<TrialResult> {
   const point = trialPoint(seed, phase);
-  return trial(base, { suite, fault: 'sigkill', seed, ...point }, async (run) => {
+  return trial(base, { suite, fault: 'sigkill', seed, ...point, freshWorkDir }, async (run) => {
     run.child.kill('SIGKILL');
     return 1;
   }, (_code, signal) => signal === 'SIGKILL');

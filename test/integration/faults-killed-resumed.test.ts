@@ -24,3 +24,15 @@ for (const [seed, phase] of [[101, 'records'], [102, 'bulk']] as const) {
     assert.ok(r.digestsEqual);
   });
 }
+
+// Issue 13, D4: the replacement of a killed pod starts with an empty work dir; failures of chunks
+// committed before the kill must still be reported (they are stored with the chunk in PostgreSQL).
+test('killed during the bulk phase (seed 103), resumed in a fresh work dir: reports complete, verification passes', async () => {
+  const r = await sigkillTrial(base, 'ci', 103, 'bulk', true);
+  assert.ok(r.landed, 'the kill came while the run was going');
+  assert.equal(r.faultedExit, 'SIGKILL');
+  assert.equal(r.rerunExit, base.exitCode, 'the re-run ends like a clean run');
+  assert.ok(r.verified, 'the re-run verified source and target');
+  assert.deepEqual(r.differingTables, []);
+  assert.ok(r.reportsEqual, 'the fresh work dir holds the clean run\'s error reports');
+});
