@@ -27,8 +27,9 @@ for (const [seed, phase] of [[101, 'records'], [102, 'bulk']] as const) {
 
 // Issue 13, D4: the replacement of a killed pod starts with an empty work dir; failures of chunks
 // committed before the kill must still be reported (they are stored with the chunk in PostgreSQL).
-test('killed during the bulk phase (seed 103), resumed in a fresh work dir: reports complete, verification passes', async () => {
-  const r = await sigkillTrial(base, 'ci', 103, 'bulk', true);
+// Seed 109 kills after about 80% of the bulk phase, once chunks with failures have committed.
+test('killed late in the bulk phase (seed 109), resumed in a fresh work dir: reports complete, verification passes', async () => {
+  const r = await sigkillTrial(base, 'ci', 109, 'bulk', true);
   assert.ok(r.landed, 'the kill came while the run was going');
   assert.equal(r.faultedExit, 'SIGKILL');
   assert.equal(r.rerunExit, base.exitCode, 'the re-run ends like a clean run');
