@@ -127,8 +127,8 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(config.convert.bulkParallel, units.length)) }, worker));
-  // Also after an error: the files then show what this target holds so far.
-  for (const t of tasks) await t.report.close();
+  // Also after an error: the files of unfinished tasks then show what this target holds so far.
+  for (const t of tasks) if (t.pendingUnits > 0) await t.report.close();
   if (firstError !== null) throw firstError;
   return tasks.map((t) => t.stats);
 

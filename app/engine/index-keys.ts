@@ -62,6 +62,18 @@ function valueBytes(v: PgValue): number {
   return v.length * 3 <= INDEX_KEY_LIMIT_BYTES ? v.length : Buffer.byteLength(v, 'utf8');
 }
 
+/** Column positions of a table's indexes, worked out once per batch (the IndexKeys object a batch carries). */
+const positionsOf = new WeakMap<object, number[][]>();
+
+function positions(indexes: IndexKeys[string], spec: TableSpec): number[][] {
+  let found = positionsOf.get(indexes);
+  if (!found) {
+    found = indexes.map((index) => index.columns.map((c) => spec.columns.indexOf(c)).filter((i) => i >= 0));
+    positionsOf.set(indexes, found);
+  }
+  return found;
+}
+
 /**
  * Why a document's rows cannot be indexed, or null. `tables` are the data set's table specs,
  * `keys` the indexes of those tables.
@@ -73,11 +85,12 @@ export function oversizedIndexEntry(output: TransformOutput, tables: readonly Ta
     if (!indexes) continue;
     const spec = tables.find((t) => t.table === part.table);
     if (!spec) continue;
-    for (const index of indexes) {
-      const positions = index.columns.map((c) => spec.columns.indexOf(c)).filter((i) => i >= 0);
+    const columnsOf = positions(indexes, spec);
+    for (const [n, index] of indexes.entries()) {
+      const at = columnsOf[n] as number[];
       for (const row of part.rows) {
         let bytes = 0;
-        for (const i of positions) bytes += valueBytes(row[i] ?? null);
+        for (const i of at) bytes += valueBytes(row[i] ?? null);
         if (bytes > INDEX_KEY_LIMIT_BYTES) {
           return {
             error: `index ${index.name} on ${part.table} (${index.columns.join(', ')}) would hold ${bytes} bytes for this record; a B-tree entry holds at most 2704 bytes (${INDEX_KEY_LIMIT_BYTES} bytes of values are allowed)`,
