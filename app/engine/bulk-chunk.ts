@@ -107,11 +107,11 @@ export class BatchFeed {
 
 /**
  * Reads, transforms and commits one chunk. Its failed and skipped records are handed to
- * `reportBeforeCommit` (which must make them durable) before the COMMIT that counts them in the
- * watermark: reported after it, a kill in between left records counted as failed but named in no
- * report (found by the SIGKILL trials). A chunk rolled back after that (the connection lost at
- * COMMIT) is redone and reports its records again; readers of the report take one outcome per
- * record. They are also returned.
+ * `reportBeforeCommit` with the chunk's own client, to be stored in the chunk's transaction
+ * (mongo2pg.failed_records), before the COMMIT that counts them in the watermark: a record is
+ * counted and stored together or not at all, whenever the run is killed, and a chunk rolled back
+ * (the connection lost at COMMIT) takes its records with it and stores them again when redone.
+ * They are also returned.
  */
 export type ReportBeforeCommit = (client: PoolClient, records: readonly FailedRecord[]) => Promise<void>;
 
@@ -214,7 +214,6 @@ async function copyText(client: PoolClient, spec: TableSpec, texts: readonly Uin
   copy.end();
   await done;
 }
-
 
 /**
  * Loads the chunk again (after the previous watermark, up to the new one) in one transaction, each
