@@ -5,10 +5,13 @@
  * Resume: each chunk's transaction also advances its range's `_id` watermark in
  * mongo2pg.bulk_progress, so a killed run restarts exactly after the last committed document —
  * no duplicates, no gaps.
- * Parallelism: data sets, and `_id` ranges of one large collection, are units of work run by
+ * Ranges: a collection is read by `_id` type bracket (id-brackets.ts), a large bracket split into
+ * ranges, so `_id`s of every type are read whatever the order between types.
+ * Parallelism: data sets, and `_id` ranges of one collection, are units of work run by
  * CONVERT_BULK_PARALLEL workers, each on its own connection; all of them hand their documents
  * to CONVERT_BULK_THREADS transform threads (transform-pool.ts) to be decoded and transformed.
- * Failures: a chunk whose COPY refuses a row is redone document by document under savepoints, so
+ * Failures: stored in mongo2pg.failed_records in the chunk's transaction; the error report files
+ * are rendered from there when a data set finishes. A chunk whose COPY refuses a row is redone document by document under savepoints, so
  * only the bad documents fail. A lost connection (source or target) rolls the chunk back and the
  * range resumes from its watermark.
  */
