@@ -11,8 +11,8 @@
  * CONVERT_BULK_PARALLEL workers, each on its own connection; all of them hand their documents
  * to CONVERT_BULK_THREADS transform threads (transform-pool.ts) to be decoded and transformed.
  * Failures: stored in mongo2pg.failed_records in the chunk's transaction; the error report files
- * are rendered from there when a data set finishes. A chunk whose COPY refuses a row is redone document by document under savepoints, so
- * only the bad documents fail. A lost connection (source or target) rolls the chunk back and the
+ * are rendered from there when a data set finishes. A chunk whose COPY refuses a row is redone
+ * document by document under savepoints, so only the bad documents fail. A lost connection (source or target) rolls the chunk back and the
  * range resumes from its watermark.
  */
 import type { Document, Filter } from 'mongodb';
