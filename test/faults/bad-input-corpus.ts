@@ -181,7 +181,7 @@ export function corpus(): BadInput[] {
     org('astral_and_rtl', { name: '名前 👩🏽‍💻 \u202Eabc', v: { '🔑': 'é' } }, (id) => migrated(orgColumn(id, 't.name', '名前 👩🏽‍💻 \u202Eabc'), extraV(id, '{"🔑": "é"}'))),
     org('one_megabyte_text', { name: 'n'.repeat(1024 * 1024) }, (id) => migrated(orgColumn(id, 'length(t.name)', String(1024 * 1024)))),
     { kind: 'id_longer_than_column', dataSet: 'organizations', docs: [{ collection: 'organizations', doc: { _id: 'o'.repeat(65), name: 'too long id' }, id: 'o'.repeat(65), expect: reported('TRANSFORM', /^_id: is 65 characters long, longer than the column's 64/) }] },
-    { kind: 'id_of_wrong_type', dataSet: 'organizations', docs: [{ collection: 'organizations', doc: { _id: 4242, name: 'numeric id' }, id: '4242', expect: reported('TRANSFORM', /^_id: expected a string id, got Int32/) }] },
+    { kind: 'id_of_wrong_type', dataSet: 'organizations', docs: [{ collection: 'organizations', doc: { _id: 4242, name: 'numeric id' }, id: '{"$numberInt":"4242"}', expect: reported('TRANSFORM', /^_id: expected a string id, got Int32/) }] },
     org('number_as_text_field', { name: 12345 }, (id) => migrated(orgColumn(id, 't.name', '12345'))),
     org('missing_required_field', { name: undefined }, () => reported('TRANSFORM', /^name: is required but missing or null/)),
 
