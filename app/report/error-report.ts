@@ -110,7 +110,8 @@ export class ErrorReport {
     }
     if (this.failure) {
       const code = (this.failure as NodeJS.ErrnoException).code ?? this.failure.message;
-      throw new ReportWriteError(`could not write the error report ${this.path} (${code}): ${this.count} failed record(s) of ${this.dataSet} are not all reported; check CONVERT_WORK_DIR`, { cause: this.failure, context: { dataSet: this.dataSet, path: this.path } });
+      const lost = this.pool ? `the failed records of ${this.dataSet} are stored in mongo2pg.failed_records, but not in the file` : `${this.count} failed record(s) of ${this.dataSet} are not all reported`;
+      throw new ReportWriteError(`could not write the error report ${this.path} (${code}): ${lost}; check CONVERT_WORK_DIR`, { cause: this.failure, context: { dataSet: this.dataSet, path: this.path } });
     }
   }
 }
