@@ -63,15 +63,16 @@ const ID_OFFSET = 4 + 1 + 4;
  * Document i's bytes: a copy of its template (a driver too hands out one buffer per document) with
  * the counter part of the id set to i; the templates' ids already carry idOf's timestamp.
  */
-function bytesOf(i: number): Uint8Array {
-  const bytes = Buffer.from(TEMPLATES[i % TEMPLATES.length] as Buffer);
+export function copyWithId(templates: readonly Buffer[], i: number): Buffer {
+  const bytes = Buffer.from(templates[i % templates.length] as Buffer);
   bytes.writeUInt32BE(Math.floor(i / 2 ** 32), ID_OFFSET + 4);
   bytes.writeUInt32BE(i >>> 0, ID_OFFSET + 8);
   return bytes;
 }
 
-export function bsonSource(count: number): SourceDb {
-  const usage: SourceCollectionApi = {
+/** A collection of `count` documents, document i's bytes from `bytesOf(i)`, answering `_id` range filters. */
+export function rangeCollection(count: number, bytesOf: (i: number) => Uint8Array): SourceCollectionApi {
+  return {
     find(filter: Document, options: FindOptions = {}) {
       let [from, to] = bounds(filter, count);
       from += options.skip ?? 0;
@@ -84,6 +85,10 @@ export function bsonSource(count: number): SourceDb {
     },
     estimatedDocumentCount: async () => count,
   };
+}
+
+export function bsonSource(count: number): SourceDb {
+  const usage = rangeCollection(count, (i) => copyWithId(TEMPLATES, i));
   return {
     collection(name: string) {
       if (name !== 'usage') throw new Error(`the benchmark source has only the usage collection, not ${name}`);

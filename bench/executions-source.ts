@@ -15,7 +15,7 @@ import type { FindOptions, SourceCollectionApi, SourceDb } from '../app/source/s
 import { scopedCollectionName } from '../app/source/collections.js';
 import { BytesCursor } from '../test/helpers/bson-source.js';
 import { at, fullExecution } from '../test/fixtures/testkube/documents.js';
-import { bounds, idOf } from './bson-source.js';
+import { copyWithId, idOf, rangeCollection } from './bson-source.js';
 
 export type ExecutionSize = 'small' | 'large';
 
@@ -68,33 +68,16 @@ function template(size: ExecutionSize, t: number): Buffer {
   return Buffer.from(BSON.serialize({ _id: idOf(t), id: ID_PLACEHOLDER, ...doc, number: t + 1 }));
 }
 
-/** `_id` is the first element: int32 length, type byte 0x07, "_id\0", then the 12 id bytes. */
-const ID_OFFSET = 4 + 1 + 4;
 
 export function executionsSource(count: number, size: ExecutionSize): SourceDb {
   const templates = Array.from({ length: 16 }, (_, t) => template(size, t));
   const idAt = templates[0]?.indexOf(ID_PLACEHOLDER, 0, 'latin1') ?? -1;
   if (idAt < 0) throw new Error('the execution id placeholder is not in the template');
-  const bytesOf = (i: number): Uint8Array => {
-    const bytes = Buffer.from(templates[i % templates.length] as Buffer);
-    bytes.writeUInt32BE(Math.floor(i / 2 ** 32), ID_OFFSET + 4);
-    bytes.writeUInt32BE(i >>> 0, ID_OFFSET + 8);
+  const executions = rangeCollection(count, (i) => {
+    const bytes = copyWithId(templates, i);
     bytes.write(idOf(i).toHexString(), idAt, 'latin1');
     return bytes;
-  };
-  const executions: SourceCollectionApi = {
-    find(filter: Document, options: FindOptions = {}) {
-      let [from, to] = bounds(filter, count);
-      from += options.skip ?? 0;
-      if (options.limit !== undefined) to = Math.min(to, from + options.limit);
-      return new BytesCursor(bytesOf, Math.min(from, to), to, options);
-    },
-    countDocuments: async (filter: Document = {}) => {
-      const [from, to] = bounds(filter, count);
-      return to - from;
-    },
-    estimatedDocumentCount: async () => count,
-  };
+  });
   const environment = Buffer.from(BSON.serialize({ _id: BENCH_ENV, organizationId: BENCH_ORG, name: 'bench' }));
   const environments: SourceCollectionApi = {
     find: (_filter: Document, options: FindOptions = {}) => new BytesCursor(() => environment, 0, 1, options),
