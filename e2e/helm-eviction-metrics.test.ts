@@ -11,14 +11,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { REPO_ROOT } from '../test/chart/helm.js';
-import { FIXTURE_MASTER_PASSWORD, generateFixtures } from '../test/fixtures/generate.js';
+import { FIXTURE_MASTER_PASSWORD } from '../test/fixtures/generate.js';
 import { PUSHGATEWAY_URL_ENV, createTestDatabases, type TestDatabases } from '../test/harness/index.js';
 import { startPrometheus } from '../test/harness/prometheus.js';
 import type { RunningService } from '../test/harness/service.js';
 import { baseEnv, jsonLines, runCli } from '../test/helpers/cli.js';
-import { createDocumentedSecrets, helmUpgrade, jobCondition, releaseStatus, startKubeRig, tableDigests, testNamespace, waitFor, type KubeRig } from '../test/helpers/kube.js';
+import { createDocumentedSecrets, helmUpgrade, jobCondition, releaseStatus, smallControlPlane, startKubeRig, tableDigests, testNamespace, waitFor, type KubeRig } from '../test/helpers/kube.js';
 
 const RELEASE = 'evicted';
 const JOB = 'evicted-mongo2pg';
@@ -60,19 +59,8 @@ async function seriesOver(expr: string, start: Date, end: Date): Promise<number>
 }
 
 test('eviction mid-run: the replacement Pod resumes and the target equals a clean run; every dashboard query returns data', async () => {
-  const db = await createTestDatabases('eviction');
+  const db = await smallControlPlane('eviction', 21, 12000);
   dbs.push(db);
-  const client = new MongoClient(db.mongoUrl);
-  await client.connect();
-  try {
-    await generateFixtures(client.db(db.mongoDb), {
-      seed: 21, orgs: 2, envsPerOrg: 1, usersPerOrg: 2, agentsPerOrg: 1, workflowsPerEnv: 1, executionsPerEnv: 3, recordsPerScope: 2,
-      aiSessionsPerOrg: 1, toolCallsPerSession: 1, paymentsPerOrg: 1, usageRecords: 12000, auditEvents: 50, applicationAuditEvents: 50, events: 50,
-      reportingData: 50, messiness: 0,
-    });
-  } finally {
-    await client.close();
-  }
   const namespace = await testNamespace(rig.api, 'eviction');
   const refs = await createDocumentedSecrets(rig.api, namespace, { mongoDsn: db.mongoUrl, postgresUrl: db.pgUrl, masterPassword: FIXTURE_MASTER_PASSWORD });
   const values = {

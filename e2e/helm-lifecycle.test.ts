@@ -14,9 +14,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { FIXTURE_MASTER_PASSWORD, generateFixtures } from '../test/fixtures/generate.js';
-import { createTestDatabases, type TestDatabases } from '../test/harness/index.js';
+import { FIXTURE_MASTER_PASSWORD } from '../test/fixtures/generate.js';
+import type { TestDatabases } from '../test/harness/index.js';
 import type { Obj } from '../test/harness/kube-rest.js';
 import { jsonLines } from '../test/helpers/cli.js';
 import {
@@ -25,6 +24,7 @@ import {
   helmUpgrade,
   jobCondition,
   releaseStatus,
+  smallControlPlane,
   startKubeRig,
   tableDigests,
   testNamespace,
@@ -50,19 +50,8 @@ after(async () => {
 
 /** A generated source (credentials included, so the master password is really checked) and an empty target. */
 async function sourceAndTarget(label: string, scale: { usageRecords?: number } = {}): Promise<TestDatabases> {
-  const db = await createTestDatabases(label);
+  const db = await smallControlPlane(label, 14, scale.usageRecords ?? 3000);
   dbs.push(db);
-  const client = new MongoClient(db.mongoUrl);
-  await client.connect();
-  try {
-    await generateFixtures(client.db(db.mongoDb), {
-      seed: 14, orgs: 2, envsPerOrg: 1, usersPerOrg: 2, agentsPerOrg: 1, workflowsPerEnv: 1, executionsPerEnv: 3, recordsPerScope: 2,
-      aiSessionsPerOrg: 1, toolCallsPerSession: 1, paymentsPerOrg: 1, usageRecords: scale.usageRecords ?? 3000, auditEvents: 50,
-      applicationAuditEvents: 50, events: 50, reportingData: 50, messiness: 0,
-    });
-  } finally {
-    await client.close();
-  }
   return db;
 }
 

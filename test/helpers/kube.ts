@@ -9,9 +9,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { CHART_DIR, exec, helmPath, type ExecResult } from '../chart/helm.js';
+import { generateFixtures } from '../fixtures/generate.js';
+import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { startControlPlane, type ControlPlane } from '../harness/kube.js';
 import { KubeRest, type Obj } from '../harness/kube-rest.js';
 import { startProcessKubelet, type ProcessKubelet } from '../stand-ins/process-kubelet.js';
+import { withMongo } from './seed.js';
 
 export interface KubeRig {
   cp: ControlPlane;
@@ -224,4 +227,17 @@ export async function serviceAccountDir(api: KubeRest, caFile: string, namespace
   await copyFile(caFile, join(dir, 'ca.crt'));
   await writeFile(join(dir, 'namespace'), namespace);
   return dir;
+}
+
+/** New throwaway databases: a small generated control plane in the source (credentials included, so the master password is really checked) and an empty target. */
+export async function smallControlPlane(label: string, seed: number, usageRecords: number): Promise<TestDatabases> {
+  const db = await createTestDatabases(label);
+  await withMongo(db.mongoUrl, db.mongoDb, (source) =>
+    generateFixtures(source, {
+      seed, orgs: 2, envsPerOrg: 1, usersPerOrg: 2, agentsPerOrg: 1, workflowsPerEnv: 1, executionsPerEnv: 3, recordsPerScope: 2,
+      aiSessionsPerOrg: 1, toolCallsPerSession: 1, paymentsPerOrg: 1, usageRecords, auditEvents: 50, applicationAuditEvents: 50,
+      events: 50, reportingData: 50, messiness: 0,
+    }),
+  );
+  return db;
 }
