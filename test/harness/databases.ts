@@ -2,6 +2,7 @@
 // runner started (it exports their URLs), so test files can run in parallel and leave
 // nothing behind.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { MONGO_URL_ENV } from './mongo.js';
@@ -52,6 +53,9 @@ async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise
   }
 }
 
+/** How long cleanup waits for the database's sessions to end before it ends them itself. */
+const SESSIONS_GONE_WAIT_MS = 5_000;
+
 export async function createTestDatabases(label: string): Promise<TestDatabases> {
   const pgServerUrl = requireEnv(PG_URL_ENV);
   const mongoUrl = requireEnv(MONGO_URL_ENV);
@@ -67,8 +71,18 @@ export async function createTestDatabases(label: string): Promise<TestDatabases>
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
-      // WITH (FORCE) (PostgreSQL 13+) ends connections a failed test left open.
-      const dropPg = withPgClient(pgServerUrl, (client) => client.query(`drop database if exists "${name}" with (force)`));
+      const dropPg = withPgClient(pgServerUrl, async (client) => {
+        // pg-pool's end() resolves before its clients' sockets are closed: a session still closing
+        // that the FORCE below terminates reaches the test's pool as an unheard 'error' (an
+        // uncaught exception in the test process). So wait a little for the sessions to go.
+        for (let waited = 0; waited < SESSIONS_GONE_WAIT_MS; waited += 100) {
+          const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0]?.n === 0) break;
+          await sleep(100);
+        }
+        // WITH (FORCE) (PostgreSQL 13+) ends connections a failed test left open.
+        await client.query(`drop database if exists "${name}" with (force)`);
+      });
       const dropMongo = (async () => {
         const client = new MongoClient(mongoUrl, { serverSelectionTimeoutMS: 5_000 });
         try {
