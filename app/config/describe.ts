@@ -37,7 +37,8 @@ function valueOf(config: Config, setting: Setting): unknown {
 }
 
 function show(setting: Setting, value: unknown): string {
-  if (value === null || value === '' || value === undefined) return '(unset)';
+  // A required setting left unset would stop every command but `config`: say so here.
+  if (value === null || value === '' || value === undefined) return setting.required ? '(unset — required)' : '(unset)';
   if (setting.secret) return setting.type.kind === 'url' && typeof value === 'string' ? redactDsn(value) : '[redacted]';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (setting.type.kind === 'duration' && typeof value === 'number') return formatDuration(value);

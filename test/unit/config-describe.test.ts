@@ -55,3 +55,14 @@ test('durations print in the form they are written', () => {
 test('redactDsn hides a password that is not URL-encoded up to the last @ (issue 13, D10)', () => {
   assert.equal(redactDsn('postgres://u:Mg@Pw@host/db'), 'postgres://[redacted]@host/db');
 });
+
+test('`config` marks required settings that are unset as required, optional unset ones as unset', () => {
+  const loaded = loadConfig(parseArgs([]).flags, {}, { requireConnections: false });
+  const lines = describeConfig(loaded);
+  const required = SETTINGS.filter((s) => s.required).map((s) => s.env);
+  // The settings marked required in app/config/settings.ts: the two connections and the master password.
+  assert.deepEqual(required.sort(), ['API_MONGO_DSN', 'API_POSTGRES_URL', 'CREDENTIALS_MASTER_PASSWORD']);
+  for (const env of required) assert.ok(lines.includes(`${env}=(unset — required)  # ${SETTINGS.find((s) => s.env === env)!.key}, from default`), env);
+  assert.ok(lines.includes('PUSHGATEWAY_URL=(unset)  # progress.pushgatewayUrl, from default'), 'optional unset stays (unset)');
+  assert.equal(lines.filter((l) => l.includes('required')).length, 3);
+});
