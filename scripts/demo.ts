@@ -4,6 +4,10 @@
 //   npx tsx scripts/demo.ts [--scale small|medium|large] [--seed N] [--keep]
 //
 // --keep leaves the services running afterwards (their URLs are printed) to look around.
+//
+// On a fresh machine it first installs what it needs and nothing else (scripts/install-tools.sh
+// postgres ferretdb pushgateway); an expected failure (a tool missing or failing to build, a
+// service not starting) ends in one line, not a stack trace.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { FIXTURE_MASTER_PASSWORD, generateFixtures, type Scale } from '../test/fixtures/generate.js';
+import { ToolMissingError } from '../test/harness/tools.js';
 import { startServices } from './services.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,13 +31,24 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
   });
 }
 
+/** A failure the demo expects and explains in one line (its own output is above it). */
+class DemoError extends Error {}
+
+/** The tools the demo runs; helm and the Kubernetes control plane are for the test suite only. */
+const DEMO_TOOLS = ['postgres', 'ferretdb', 'pushgateway'] as const;
+
 async function main(): Promise<number> {
   const step = (text: string): void => console.log(`\n== ${text}`);
-  step('building the CLI');
-  if ((await run('npx', ['tsc', '-p', 'tsconfig.build.json'], process.env)) !== 0) return 1;
+  step(`installing what the demo needs: ${DEMO_TOOLS.join(', ')} (PostgreSQL from Debian if missing; FerretDB and the Pushgateway built with Go: a few minutes the first time, then cached)`);
+  const installed = await run('bash', ['scripts/install-tools.sh', ...DEMO_TOOLS], process.env);
+  if (installed !== 0) throw new DemoError(`installing the tools failed (scripts/install-tools.sh exited ${installed}; its output is above)`);
+
+  step('building the CLI (tsc, about half a minute)');
+  const built = await run('npx', ['tsc', '-p', 'tsconfig.build.json'], process.env);
+  if (built !== 0) throw new DemoError(`building the CLI failed (tsc exited ${built}; its output is above)`);
 
   step('starting PostgreSQL, FerretDB and the Pushgateway (throwaway, on free ports)');
-  const services = await startServices({ pushgateway: true });
+  const services = await startServices({ pushgateway: true, helm: false });
   try {
     const mongoUrl = services.env.MONGO2PG_TEST_MONGO_URL as string;
     const serverUrl = new URL(services.env.MONGO2PG_TEST_PG_URL as string);
@@ -75,4 +91,12 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (err) {
+  // Expected failures: one line. Anything else is a bug in the demo and keeps its stack.
+  const expected = err instanceof DemoError || err instanceof ToolMissingError || (err instanceof Error && err.message.startsWith('could not start local services'));
+  if (!expected) throw err;
+  console.error(`\ndemo: ${(err as Error).message.replace(/\n/g, '; ')}`);
+  process.exitCode = 1;
+}

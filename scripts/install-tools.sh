@@ -272,9 +272,16 @@ export GOFLAGS="-mod=mod -buildvcs=false"
 
 # Several checkouts or test runs may share the tools dir: one installer at a time.
 mkdir -p "$TOOLS_DIR"
+# The holder writes who it is to .install.owner, so a waiter can say what it is waiting for.
 if command -v flock >/dev/null 2>&1; then
-  exec 9>"$TOOLS_DIR/.install.lock"
-  flock 9
+  exec 9>>"$TOOLS_DIR/.install.lock"
+  if ! flock -n 9; then
+    waited_from=$SECONDS
+    log "waiting for another install to finish (lock held by $(cat "$TOOLS_DIR/.install.owner" 2>/dev/null || echo 'an unknown process'); lock file $TOOLS_DIR/.install.lock)"
+    until flock -w 30 9; do log "still waiting for the tool lock ($((SECONDS - waited_from))s so far)"; done
+    log "got the tool lock after $((SECONDS - waited_from))s"
+  fi
+  printf 'pid %s (%s), since %s\n' "$$" "install-tools.sh ${*:-everything}" "$(date -u +%H:%M:%SZ)" >"$TOOLS_DIR/.install.owner"
 fi
 
 targets=("$@")

@@ -25,14 +25,15 @@ interface Spec {
   start(): Promise<RunningService>;
 }
 
-export async function startServices(options: { pushgateway?: boolean } = {}): Promise<Services> {
+/** helm: false for a caller that never runs helm (the demo): then it need not be installed. */
+export async function startServices(options: { pushgateway?: boolean; helm?: boolean } = {}): Promise<Services> {
   const specs: Spec[] = [
     { name: 'postgres', envName: PG_URL_ENV, start: startPostgres },
     { name: 'mongo', envName: MONGO_URL_ENV, start: startMongo },
   ];
   if (options.pushgateway ?? true) specs.push({ name: 'pushgateway', envName: PUSHGATEWAY_URL_ENV, start: startPushgateway });
 
-  const helm = toolPath('helm'); // fail before starting anything if the tools are missing
+  const helm = (options.helm ?? true) ? toolPath('helm') : undefined; // fail before starting anything if the tools are missing
   const timings: Record<string, number> = {};
   // In parallel: start-up is mostly waiting (initdb, FerretDB's first ping).
   const results = await Promise.allSettled(
@@ -43,7 +44,7 @@ export async function startServices(options: { pushgateway?: boolean } = {}): Pr
       return service;
     }),
   );
-  const env: Record<string, string> = { [HELM_ENV]: helm };
+  const env: Record<string, string> = helm ? { [HELM_ENV]: helm } : {};
   const started: RunningService[] = [];
   const failures: string[] = [];
   results.forEach((result, i) => {
