@@ -114,7 +114,7 @@ export function parseMongoDsn(text: string): string {
     // The constructor parses and validates; connecting is a separate step.
     new MongoClient(trimmed);
   } catch (err) {
-    const form = 'must be a MongoDB connection string: mongodb://host[:port][,host…][/db][?options] or mongodb+srv://…, with user:password@ before the hosts';
+    const form = 'must be a MongoDB connection string: mongodb://[user:password@]host[:port][,host…][/db][?options] or mongodb+srv://…';
     if (trimmed.includes('@')) throw new FormatError(`${form}; ${ENCODE_HINT}`);
     throw new FormatError(`${form} (${err instanceof Error ? err.message : String(err)})`);
   }

@@ -20,7 +20,7 @@ export function redactor(secrets: readonly string[]): Redactor {
   }
   const ordered = [...needles].filter((n) => n.length >= 3).sort((a, b) => b.length - a.length);
   const text = (value: string): string => {
-    let out = value.replace(URL_PASSWORD, '$1[redacted]$3');
+    let out = value.replace(URL_PASSWORD, (all: string, head: string, password: string, at: string) => (isPlaceholder(head, password) ? all : `${head}[redacted]${at}`));
     for (const needle of ordered) out = out.split(needle).join('[redacted]');
     return out;
   };
@@ -34,6 +34,15 @@ export function redactor(secrets: readonly string[]): Redactor {
     return obj;
   };
   return { text, deep };
+}
+
+/**
+ * The literal `user:password@` of a usage hint (`mongodb://[user:password@]host…`) names no
+ * secret and is kept as written, so the hint reads correctly. A configured secret that happens to
+ * be the word "password" and is given to the redactor is still replaced (secrets go after this pattern).
+ */
+function isPlaceholder(head: string, password: string): boolean {
+  return password === 'password' && /:\/\/\[?user:$/.test(head);
 }
 
 function passwordsIn(dsn: string): string[] {

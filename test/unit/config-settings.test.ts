@@ -209,3 +209,21 @@ test('a password that is not URL-encoded (issue 13, D10): refused with a hint, n
     assert.equal(redact.text(`Unable to parse Pw:Sec with URL; ${dsn}`), `Unable to parse [redacted] with URL; ${dsn.slice(0, dsn.indexOf('//') + 2)}u:[redacted]@${dsn.slice(dsn.lastIndexOf('@') + 1)}`);
   }
 });
+
+test('the DSN usage hint reads as written through redaction (issue 16); a real password in the same form is still hidden', () => {
+  // The hint's wording, written down in the issue: the literal placeholder, not "[user:[redacted]@]".
+  const hint = 'mongodb://[user:password@]host[:port][,host…][/db][?options]';
+  for (const dsn of ['mongodb://u:secret-Pw-7781@host:notaport/', 'mongodb://host:notaport/']) {
+    const err = configError(() => load({ API_MONGO_DSN: dsn }));
+    assert.ok(err.message.includes(`env API_MONGO_DSN: must be a MongoDB connection string: ${hint}`), err.message);
+    assert.ok(!err.message.includes('secret-Pw-7781') && !err.message.includes('[redacted]'), err.message);
+  }
+  const redact = redactor([]);
+  assert.equal(redact.text(`use ${hint}`), `use ${hint}`);
+  // The same shape with anything but the placeholder is a credential and is hidden.
+  assert.equal(redact.text('mongodb://[user:hunter22@]host'), 'mongodb://[user:[redacted]@]host');
+  assert.equal(redact.text('mongodb://admin:password@host'), 'mongodb://admin:[redacted]@host');
+  assert.equal(redact.text('postgres://user:passw0rd@host/db'), 'postgres://user:[redacted]@host/db');
+  // A secret given to the redactor is replaced even when it is the placeholder's word.
+  assert.equal(redactor(['password']).text('mongodb://user:password@host'), 'mongodb://user:[redacted]@host');
+});
