@@ -153,7 +153,7 @@ test('unreachable MongoDB: each retry logged, then exit 3; target untouched', as
   secrets.add(MONGO_PW);
   assert.equal(r.code, ExitCode.preflightFailed, r.stdout + r.stderr);
   const logs = jsonLines(r.stdout);
-  assert.deepEqual(logs.filter((l) => l.message === 'MongoDB not reachable, retrying').map((l) => l.attempt), [1, 2]);
+  assert.deepEqual(logs.filter((l) => String(l.message).startsWith('MongoDB not reachable (attempt ')).map((l) => l.attempt), [1, 2]);
   const line = refusal(r);
   assert.equal(line.check, 'mongo-reachable');
   assert.match(String(line.message), /MongoDB is not reachable: 3 connection attempt\(s\) failed/);
@@ -163,7 +163,7 @@ test('unreachable MongoDB: each retry logged, then exit 3; target untouched', as
 test('unreachable PostgreSQL: each retry logged, then exit 3', async () => {
   const r = await cli(['preflight'], { API_POSTGRES_URL: `postgres://app:${PG_PW}@127.0.0.1:${closedPort}/target` });
   assert.equal(r.code, ExitCode.preflightFailed, r.stdout + r.stderr);
-  assert.deepEqual(jsonLines(r.stdout).filter((l) => l.message === 'PostgreSQL not reachable, retrying').map((l) => l.attempt), [1, 2]);
+  assert.deepEqual(jsonLines(r.stdout).filter((l) => String(l.message).startsWith('PostgreSQL not reachable (attempt ')).map((l) => l.attempt), [1, 2]);
   const line = refusal(r);
   assert.equal(line.check, 'postgres-reachable');
   assert.match(String(line.message), /PostgreSQL is not reachable: 3 connection attempt\(s\) failed/);

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config/load.js';
 import { PreflightError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { retry } from '../util/retry.js';
+import { attemptText, giveUpBy, retry } from '../util/retry.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -47,6 +47,8 @@ export async function connectSink(config: Config, logger: Logger, signal?: Abort
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', (err) => logger.warn('PostgreSQL idle connection error', { error: errorMessage(err) }));
   let attempts = 0;
+  const timing = { attempts: postgres.connectionAttempts, delayMs: postgres.connectionDelay, timeoutMs: postgres.connectionTimeout };
+  let giveUp = new Date(Date.now() + postgres.connectionAttempts * postgres.connectionTimeout + (postgres.connectionAttempts - 1) * postgres.connectionDelay);
   try {
     await retry(
       async (attempt) => {
@@ -58,8 +60,12 @@ export async function connectSink(config: Config, logger: Logger, signal?: Abort
         delayMs: postgres.connectionDelay,
         ...(signal ? { signal } : {}),
         retryable: (err) => !isPermanentPgError(err),
-        onRetry: (attempt, err) =>
-          logger.warn('PostgreSQL not reachable, retrying', { attempt, attempts: postgres.connectionAttempts, delay_ms: postgres.connectionDelay, timeout_ms: postgres.connectionTimeout, error: errorMessage(err) }),
+        onRetry: (attempt, err) => {
+          giveUp = giveUpBy(Date.now(), attempt, timing);
+          logger.warn(`PostgreSQL not reachable (${attemptText(attempt, postgres.connectionAttempts, giveUp)}), retrying`, { attempt, attempts: postgres.connectionAttempts, give_up_by: giveUp.toISOString(), delay_ms: postgres.connectionDelay, timeout_ms: postgres.connectionTimeout, error: errorMessage(err) });
+        },
+        // An attempt longer than the progress interval (a long connection timeout) still shows a line.
+        heartbeat: { everyMs: config.progress.interval, beat: (attempt) => logger.info(`PostgreSQL: still connecting (${attemptText(attempt, postgres.connectionAttempts, giveUp)})`, { attempt, attempts: postgres.connectionAttempts, give_up_by: giveUp.toISOString() }) },
       },
     );
   } catch (err) {

@@ -7,7 +7,7 @@ import { MongoClient, MongoServerError, type Db } from 'mongodb';
 import type { Config } from '../config/load.js';
 import { PreflightError, errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { retry } from '../util/retry.js';
+import { attemptText, giveUpBy, retry } from '../util/retry.js';
 import { SOURCE_BSON_OPTIONS } from './source-db.js';
 
 export interface Source {
@@ -54,6 +54,8 @@ export async function connectSource(config: Config, logger: Logger, signal?: Abo
   // Each attempt is bounded by the connection timeout, so retries are logged as configured.
   const client = newClient(config, mongo.connectionTimeout);
   let attempts = 0;
+  const timing = { attempts: mongo.connectionAttempts, delayMs: mongo.connectionDelay, timeoutMs: mongo.connectionTimeout };
+  let giveUp = new Date(Date.now() + mongo.connectionAttempts * mongo.connectionTimeout + (mongo.connectionAttempts - 1) * mongo.connectionDelay);
   try {
     await retry(
       async (attempt) => {
@@ -66,8 +68,12 @@ export async function connectSource(config: Config, logger: Logger, signal?: Abo
         delayMs: mongo.connectionDelay,
         ...(signal ? { signal } : {}),
         retryable: (err) => !isPermanentMongoError(err),
-        onRetry: (attempt, err) =>
-          logger.warn('MongoDB not reachable, retrying', { attempt, attempts: mongo.connectionAttempts, delay_ms: mongo.connectionDelay, timeout_ms: mongo.connectionTimeout, error: errorMessage(err) }),
+        onRetry: (attempt, err) => {
+          giveUp = giveUpBy(Date.now(), attempt, timing);
+          logger.warn(`MongoDB not reachable (${attemptText(attempt, mongo.connectionAttempts, giveUp)}), retrying`, { attempt, attempts: mongo.connectionAttempts, give_up_by: giveUp.toISOString(), delay_ms: mongo.connectionDelay, timeout_ms: mongo.connectionTimeout, error: errorMessage(err) });
+        },
+        // An attempt longer than the progress interval (a long connection timeout) still shows a line.
+        heartbeat: { everyMs: config.progress.interval, beat: (attempt) => logger.info(`MongoDB: still connecting (${attemptText(attempt, mongo.connectionAttempts, giveUp)})`, { attempt, attempts: mongo.connectionAttempts, give_up_by: giveUp.toISOString() }) },
       },
     );
   } catch (err) {
