@@ -39,8 +39,15 @@ function log(logger: Logger, r: CheckResult): void {
   logger.log(level, `pre-flight ${r.check}: ${r.message}`, { kind: 'preflight', check: r.check, status: r.status, ...r.details });
 }
 
+/** One line per data set with documents; the empty ones together in one line (issue 16: not 40 lines of 0). */
 function logSummary(logger: Logger, sources: readonly SourceCount[]): void {
-  for (const s of sources) {
+  const empty = sources.filter((s) => s.documents === 0);
+  if (empty.length > 0) {
+    const names = empty.map((s) => s.dataSet);
+    const text = empty.length === sources.length ? `all ${sources.length} data sets are empty (nothing to migrate)` : `${empty.length} of ${sources.length} data sets are empty: ${names.join(', ')}`;
+    logger.info(`source: ${text}`, { kind: 'preflight-summary', documents: 0, data_sets: names });
+  }
+  for (const s of sources.filter((x) => x.documents > 0)) {
     const where = s.collections === 1 ? '1 collection' : `${s.collections} collections`;
     logger.info(`source ${s.dataSet}: about ${s.documents} document(s) in ${where}${s.filtered ? ', filtered at run time' : ''}`, {
       kind: 'preflight-summary', data_set: s.dataSet, phase: s.phase, documents: s.documents, collections: s.collections, estimated: s.estimated, filtered: s.filtered,

@@ -41,6 +41,33 @@ test('the summary has a document count for every data set of the registry', asyn
   assert.deepEqual(report.sources.map((s) => s.dataSet), names);
   const orgs = report.sources.find((s) => s.dataSet === 'organizations');
   assert.equal(orgs?.documents, await conn.source.collection('organizations').countDocuments());
+  // Every data set is accounted for: its own line when it has documents, else named in the one line of empty ones.
   const summaryLines = log.entries().filter((e) => e.kind === 'preflight-summary');
-  assert.equal(summaryLines.length, names.length);
+  const own = summaryLines.filter((e) => typeof e.data_set === 'string');
+  const emptyLines = summaryLines.filter((e) => Array.isArray(e.data_sets));
+  assert.ok(emptyLines.length <= 1, 'at most one line for the empty data sets');
+  const emptyNames = (emptyLines[0]?.data_sets ?? []) as string[];
+  assert.deepEqual([...own.map((e) => e.data_set as string), ...emptyNames].sort(), [...names].sort());
+  for (const e of own) assert.equal(e.documents, report.sources.find((s) => s.dataSet === e.data_set)?.documents, String(e.data_set));
+  assert.ok(own.every((e) => (e.documents as number) > 0));
+  assert.deepEqual(emptyNames, report.sources.filter((s) => s.documents === 0).map((s) => s.dataSet));
+});
+
+test('an empty source: one summary line says every data set is empty, not one line each (issue 16)', async () => {
+  const empty = await createTestDatabases('preflight-empty-source');
+  const emptyConn = await connect(empty);
+  try {
+    const config = testConfig(empty);
+    const log = captureLogger();
+    await runPreflight({ config, db: emptyConn.source, pool: emptyConn.pool, logger: log.logger, schemaDir: SCHEMA_DIR }).catch(() => undefined);
+    const names = [...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name);
+    const summaryLines = log.entries().filter((e) => e.kind === 'preflight-summary');
+    assert.equal(summaryLines.length, 1, JSON.stringify(summaryLines));
+    assert.equal(summaryLines[0]?.message, `source: all ${names.length} data sets are empty (nothing to migrate)`);
+    assert.deepEqual(summaryLines[0]?.data_sets, names);
+    assert.ok(!log.text().includes('about 0 document(s)'));
+  } finally {
+    await emptyConn.close();
+    await empty.cleanup();
+  }
 });
