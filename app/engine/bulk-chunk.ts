@@ -119,6 +119,8 @@ export interface ChunkInput {
   cursor: SourceCursor;
   runner: BatchRunner;
   job: Omit<BatchJob, 'bytes'>;
+  /** Told the number of documents of each batch read and transformed into the running chunk. */
+  onBatch?: (documents: number) => void;
 }
 
 export async function loadChunk(
@@ -161,6 +163,7 @@ export async function loadChunk(
     for (let fed = await feed.next(); fed !== null; fed = await feed.next(copyError === null && childBytes < CHILD_BUFFER_LIMIT_BYTES)) {
       ctx.signal.throwIfAborted();
       const { output } = fed;
+      input.onBatch?.(output.documents);
       after.lastId = fed.lastId;
       loaded += output.loaded;
       failures.push(...output.failures);

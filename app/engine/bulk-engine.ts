@@ -44,6 +44,8 @@ interface Task {
   report: ErrorReport;
   started: number;
   pendingUnits: number;
+  /** Documents read into running chunks of this task's ranges, not committed yet. */
+  inChunk: number;
   filter: Filter<Document>;
 }
 
@@ -84,6 +86,7 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
       report: new ErrorReport(config.convert.workDir || process.cwd(), dataSet.name, ctx.redact.text, config.convert.dryRun ? undefined : ctx.pool),
       started: 0,
       pendingUnits: 0,
+      inChunk: 0,
       filter: dataSet.filter ?? {},
     };
     tasks.push(task);
@@ -234,6 +237,17 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
   // In the chunk's own transaction: counted in the watermark, stored and reported together (D4).
   const reportBeforeCommit = (client: PoolClient, records: readonly FailedRecord[]): Promise<void> => storeFailures(client, task.dataSet.name, records, ctx.redact.text);
   let transientFailures = 0;
+  // Documents read and transformed into the running chunk: progress while a long COPY runs.
+  // One addition per batch on the hot path; the progress reporters do their own rate limiting.
+  const inChunk = (documents: number): void => {
+    task.inChunk += documents;
+    ctx.progress?.taskProgress(task.dataSet.name, { ...task.stats, inChunk: task.inChunk });
+  };
+  let chunkRead = 0;
+  const onBatch = (documents: number): void => {
+    chunkRead += documents;
+    inChunk(documents);
+  };
   while (!range.done) {
     signal.throwIfAborted();
     const cursor = ctx.db.collection(unit.source.collection).find(rangeQuery(task.filter, range), { sort: { _id: 1 }, batchSize: config.convert.bulkReadSize, raw: true });
@@ -244,14 +258,20 @@ async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Pro
       client = await checkout(ctx.pool);
       while (!range.done) {
         signal.throwIfAborted();
-        const result = await loadChunk(client, { cursor, runner, job: batchJob(ctx, unit) }, ctx, task.dataSet, tctx, range, integrityCheck(task.dataSet, unit.source, ctx.known, config.convert), reportBeforeCommit);
+        chunkRead = 0;
+        const result = await loadChunk(client, { cursor, runner, job: batchJob(ctx, unit), onBatch }, ctx, task.dataSet, tctx, range, integrityCheck(task.dataSet, unit.source, ctx.known, config.convert), reportBeforeCommit);
         account(range, -1);
         range = result.progress;
         account(range, 1);
         transientFailures = 0;
-        ctx.progress?.taskProgress(task.dataSet.name, task.stats);
+        task.inChunk -= chunkRead;
+        chunkRead = 0;
+        ctx.progress?.taskProgress(task.dataSet.name, { ...task.stats, inChunk: task.inChunk });
       }
     } catch (err) {
+      // The chunk rolled back: what it had read is not processed after all.
+      task.inChunk -= chunkRead;
+      chunkRead = 0;
       broken = err instanceof Error ? err : new Error(String(err));
       if (signal.aborted || isMongo2pgError(err) || isProgrammingError(err) || ++transientFailures > TRANSIENT_RETRIES) throw err;
       logger.warn('bulk chunk interrupted by a connection error; resuming from the last committed document', { task: task.dataSet.name, source: range.source, attempt: transientFailures, error: errorMessage(err) });

@@ -13,6 +13,11 @@ export interface TaskCounts {
   successful: number;
   failed: number;
   skipped: number;
+  /**
+   * Bulk phase: documents read and transformed into the COPY chunk still running, not committed
+   * yet (and so in none of the counts above). Progress lines count them as done.
+   */
+  inChunk?: number;
 }
 
 /**

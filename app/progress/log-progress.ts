@@ -1,7 +1,10 @@
 /**
  * Progress lines in the log: for every running task at most one line per PROGRESS_INTERVAL, with
  * done/total, percent, records/s (moving) and ETA. A timer also writes them when no batch has
- * finished for a while, so a slow COPY chunk still shows the task is alive.
+ * finished for a while, so a slow COPY chunk still shows the task is alive. When no task line
+ * came for a whole interval (pre-flight, schema, planning the bulk phase, sequences,
+ * verification), a `phase progress` line says which phase is running and for how long: the log is
+ * never silent for longer than one interval.
  */
 import type { Logger } from '../log/logger.js';
 import { HUMAN } from '../log/logger.js';
@@ -13,13 +16,17 @@ export class LogProgress implements Reporter {
   readonly name = 'log';
   private readonly lastLine = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** When this reporter last wrote a line or saw a task start or finish (which log their own). */
+  private lastAny: number;
 
   constructor(
     private readonly logger: Logger,
     private readonly state: RunState,
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lastAny = now();
+  }
 
   start(): void {
     // Ticking at a quarter of the interval keeps quiet-period lines close to one per interval.
@@ -29,6 +36,7 @@ export class LogProgress implements Reporter {
 
   changed(event: ProgressEvent, task?: string): void {
     const now = this.now();
+    if (event === 'phase' || event === 'task-started' || event === 'task-finished') this.lastAny = now;
     if (event === 'task-started' && task) this.lastLine.set(task, now);
     if (event === 'task-finished' && task) this.lastLine.delete(task);
     if (event === 'task-progress' && task) this.maybeLog(task, now);
@@ -37,6 +45,23 @@ export class LogProgress implements Reporter {
   tick(): void {
     const now = this.now();
     for (const task of this.state.running()) this.maybeLog(task.name, now);
+    this.maybeLogPhase(now);
+  }
+
+  private maybeLogPhase(now: number): void {
+    const { phase } = this.state;
+    if (phase === 'done' || phase === 'failed' || now - this.lastAny < this.intervalMs) return;
+    this.lastAny = now;
+    const elapsed = Math.round((now - this.state.phaseStartedAt) / 100) / 10;
+    const t = this.state.totals();
+    this.logger.info('phase progress', {
+      phase,
+      phase_elapsed_seconds: elapsed,
+      elapsed_seconds: Math.round((now - this.state.startedAt) / 100) / 10,
+      tasks_done: t.tasksDone,
+      tasks_planned: t.tasksPlanned,
+      [HUMAN]: `${phase}: still working, ${formatSeconds(elapsed)} in this phase, ${t.tasksDone}/${t.tasksPlanned} data sets done`,
+    });
   }
 
   async finish(): Promise<void> {
@@ -53,6 +78,7 @@ export class LogProgress implements Reporter {
     const last = this.lastLine.get(name) ?? task.startedAt;
     if (now - last < this.intervalMs) return;
     this.lastLine.set(name, now);
+    this.lastAny = now;
     const v = this.state.view(task, now);
     this.logger.info('task progress', { ...progressFields(v), [HUMAN]: progressText(v) });
   }
@@ -68,6 +94,7 @@ export function progressFields(v: TaskView): Record<string, unknown> {
     successful: v.successful,
     failed: v.failed,
     skipped: v.skipped,
+    in_chunk: v.inChunk,
     records_per_second: Math.round(v.recordsPerSecond * 10) / 10,
     eta_seconds: v.etaSeconds,
     elapsed_seconds: Math.round(v.elapsedMs / 100) / 10,

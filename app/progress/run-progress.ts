@@ -46,7 +46,7 @@ export class RunProgress implements ProgressSink {
 
   phase(phase: Phase): void {
     if (this.finished) return;
-    this.guard('phase', () => this.state.setPhase(phase));
+    this.guard('phase', () => this.state.setPhase(phase, this.now()));
     this.notify('phase');
   }
 

@@ -33,18 +33,23 @@ export interface TaskView {
   successful: number;
   failed: number;
   skipped: number;
+  /** Read and transformed into a COPY chunk not committed yet (bulk); included in `done`. */
+  inChunk: number;
   recordsPerSecond: number;
   etaSeconds: number | null;
   elapsedMs: number;
   finished: boolean;
 }
 
+/** Documents processed: committed ones plus, in the bulk phase, those read into a running chunk. */
 export function doneOf(counts: TaskCounts): number {
-  return counts.successful + counts.failed + counts.skipped;
+  return counts.successful + counts.failed + counts.skipped + (counts.inChunk ?? 0);
 }
 
 export class RunState {
   phase: Phase = 'preflight';
+  /** When the current phase began (for the phase progress line of phases without tasks). */
+  phaseStartedAt: number;
   result: RunResult = 'running';
   summary = '';
   finishedAt: number | null = null;
@@ -52,13 +57,16 @@ export class RunState {
   planned: string[] = [];
   readonly tasks = new Map<string, TaskState>();
 
-  constructor(readonly startedAt: number) {}
+  constructor(readonly startedAt: number) {
+    this.phaseStartedAt = startedAt;
+  }
 
   plan(names: readonly string[]): void {
     this.planned = [...names];
   }
 
-  setPhase(phase: Phase): void {
+  setPhase(phase: Phase, now: number = Date.now()): void {
+    if (phase !== this.phase) this.phaseStartedAt = now;
     this.phase = phase;
   }
 
@@ -72,7 +80,7 @@ export class RunState {
   progress(name: string, counts: TaskCounts, now: number): void {
     const task = this.tasks.get(name);
     if (!task || task.stats) return;
-    task.counts = { successful: counts.successful, failed: counts.failed, skipped: counts.skipped };
+    task.counts = { successful: counts.successful, failed: counts.failed, skipped: counts.skipped, inChunk: counts.inChunk ?? 0 };
     task.progressed = true;
     task.rate.add(now, doneOf(task.counts));
   }
@@ -126,7 +134,7 @@ export class RunState {
       const s = task.stats;
       return {
         name: task.name, phase: task.phase, done, total: s.total, percent: 100,
-        successful: s.successful, failed: s.failed, skipped: s.skipped,
+        successful: s.successful, failed: s.failed, skipped: s.skipped, inChunk: 0,
         recordsPerSecond: recordsPerSecond(s), etaSeconds: 0, elapsedMs: s.durationMs, finished: true,
       };
     }
@@ -136,7 +144,7 @@ export class RunState {
     return {
       name: task.name, phase: task.phase, done, total,
       percent: total > 0 ? Math.floor((done / total) * 1000) / 10 : null,
-      successful: task.counts.successful, failed: task.counts.failed, skipped: task.counts.skipped,
+      successful: task.counts.successful, failed: task.counts.failed, skipped: task.counts.skipped, inChunk: task.counts.inChunk ?? 0,
       recordsPerSecond: perSecond, etaSeconds: etaSeconds(total - done, perSecond), elapsedMs: now - task.startedAt, finished: false,
     };
   }

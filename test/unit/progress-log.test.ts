@@ -39,7 +39,7 @@ test('progress lines are rate-limited per task by the interval', async () => {
   assert.deepEqual(parsed.map((p) => p.done), [300, 600, 900]);
   assert.deepEqual(parsed[0], {
     level: 'info', message: 'task progress', task: 'organizations', phase: 'records', done: 300, total: 1000, percent: 30,
-    successful: 300, failed: 0, skipped: 0, records_per_second: 30, eta_seconds: 24, elapsed_seconds: 10, timestamp: parsed[0]?.timestamp,
+    successful: 300, failed: 0, skipped: 0, in_chunk: 0, records_per_second: 30, eta_seconds: 24, elapsed_seconds: 10, timestamp: parsed[0]?.timestamp,
   });
 });
 
@@ -97,9 +97,49 @@ test('secrets are redacted from progress wording too', async () => {
   assert.match(lines[0] as string, /\[redacted\]/);
 });
 
+test('a phase without task lines gets a phase progress line once per interval', async () => {
+  const { lines, logger } = capture('json');
+  let now = 0;
+  const state = new RunState(0);
+  const log = new LogProgress(logger, state, 5000, () => now);
+  const progress = new RunProgress([log], logger, () => now, state);
+  progress.phase('preflight');
+  for (const t of [1000, 4000, 5000, 6000, 9000, 10_000]) {
+    now = t;
+    log.tick();
+  }
+  now = 12_000;
+  progress.phase('verify');
+  now = 16_000;
+  log.tick();
+  now = 17_000;
+  log.tick();
+  await flushLogger(logger);
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(parsed.map((p) => [p.message, p.phase, p.phase_elapsed_seconds, p.elapsed_seconds]), [
+    ['phase progress', 'preflight', 5, 5],
+    ['phase progress', 'preflight', 10, 10],
+    ['phase progress', 'verify', 5, 17],
+  ]);
+});
+
+test('documents read into a running bulk chunk count as done before it commits', async () => {
+  const { lines, logger } = capture('json');
+  let now = 0;
+  const state = new RunState(0);
+  const log = new LogProgress(logger, state, 5000, () => now);
+  const progress = new RunProgress([log], logger, () => now, state);
+  progress.taskStarted('usage_records', 'bulk', 10_000);
+  now = 5000;
+  progress.taskProgress('usage_records', { successful: 0, failed: 0, skipped: 0, inChunk: 2000 });
+  await flushLogger(logger);
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(parsed.map((p) => [p.message, p.done, p.successful, p.in_chunk, p.percent]), [['task progress', 2000, 0, 2000, 20]]);
+});
+
 test('progress text reads naturally', () => {
   assert.equal(
-    progressText({ name: 'usage_records', phase: 'bulk', done: 12000, total: 50000, percent: 24, successful: 11990, failed: 10, skipped: 0, recordsPerSecond: 1520.34, etaSeconds: 25, elapsedMs: 8000, finished: false }),
+    progressText({ name: 'usage_records', phase: 'bulk', done: 12000, total: 50000, percent: 24, successful: 11990, failed: 10, skipped: 0, inChunk: 0, recordsPerSecond: 1520.34, etaSeconds: 25, elapsedMs: 8000, finished: false }),
     'usage_records: 12000/50000 (24.0%), 1520.3 records/s, ETA 25s, 10 failed, 0 skipped',
   );
 });
