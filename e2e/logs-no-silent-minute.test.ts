@@ -4,7 +4,8 @@
  * chunk runs), sequences and verification. The built CLI migrates a generated control plane with
  * large bulk chunks (so a chunk takes several intervals) and a 1 s interval; the rule, written
  * down before the code: from the JSON log's timestamps, no two consecutive lines are more than
- * PROGRESS_INTERVAL + 2 s apart.
+ * PROGRESS_INTERVAL + 2 s apart. Bulk lines count documents read into a running chunk, and
+ * verification has its own progress lines (data set, checked, rate, ETA).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,4 +74,7 @@ test('JSON log: no gap between two lines exceeds PROGRESS_INTERVAL + 2 s in any 
   // The bulk phase showed documents read into a chunk before it committed.
   const usage = lines.filter((l) => l.message === 'task progress' && l.task === 'usage_records');
   assert.ok(usage.some((l) => typeof l.in_chunk === 'number' && l.in_chunk > 0 && (l.done as number) < 25_000), 'usage_records progress during its COPY chunk');
+  // Verification reports each data set's progress with a rate and an ETA.
+  const verifying = lines.filter((l) => l.message === 'verification progress');
+  assert.ok(verifying.some((l) => typeof l.task === 'string' && typeof l.checked === 'number' && typeof l.records_per_second === 'number' && 'eta_seconds' in l), 'verification progress lines');
 });

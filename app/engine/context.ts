@@ -29,6 +29,8 @@ export interface ProgressSink {
   taskStarted(task: string, phase: 'records' | 'bulk', total: number): void;
   taskProgress(task: string, counts: TaskCounts): void;
   taskFinished(stats: DataSetStats): void;
+  /** Verification: `checked` source records of a data set so far (of `total`, null when unknown). */
+  verifyProgress?(dataSet: string, checked: number, total: number | null): void;
   runFinished(result: { ok: boolean; summary: string; stats: readonly DataSetStats[] }): Promise<void>;
 }
 

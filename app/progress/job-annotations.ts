@@ -35,6 +35,8 @@ export function jobAnnotations(state: RunState, now: number, redactText: (s: str
   const running = state.active();
   const views = running.map((task) => state.view(task, now));
   const current = views.map((v) => `${v.name} ${v.done}/${v.total}${v.percent === null ? '' : ` (${v.percent.toFixed(1)}%, ETA ${formatSeconds(v.etaSeconds)})`}`);
+  const verifying = state.phase === 'verify' ? state.verifyView(now) : null;
+  if (verifying) current.push(`verifying ${verifying.name} ${verifying.checked}/${verifying.total ?? '?'}${verifying.percent === null ? '' : ` (${verifying.percent.toFixed(1)}%, ETA ${formatSeconds(verifying.etaSeconds)})`}`);
   const out: Annotations = {
     phase: state.phase,
     task: running.length > 0 ? running.map((r) => r.name).join(',') : null,
@@ -81,7 +83,7 @@ export class JobAnnotationsReporter implements Reporter {
   }
 
   changed(event: ProgressEvent): void {
-    this.throttle.mark(event !== 'task-progress');
+    this.throttle.mark(event !== 'task-progress' && event !== 'verify-progress');
   }
 
   finish(): Promise<void> {

@@ -40,12 +40,42 @@ export class LogProgress implements Reporter {
     if (event === 'task-started' && task) this.lastLine.set(task, now);
     if (event === 'task-finished' && task) this.lastLine.delete(task);
     if (event === 'task-progress' && task) this.maybeLog(task, now);
+    if (event === 'verify-progress') this.maybeLogVerify(now);
   }
 
   tick(): void {
     const now = this.now();
     for (const task of this.state.running()) this.maybeLog(task.name, now);
+    this.maybeLogVerify(now);
     this.maybeLogPhase(now);
+  }
+
+  private lastVerifyLine = Number.NEGATIVE_INFINITY;
+  private lastVerified = '';
+
+  /** One line per interval for the data set being verified, from its first interval on. */
+  private maybeLogVerify(now: number): void {
+    const v = this.state.phase === 'verify' ? this.state.verifyView(now) : null;
+    if (!v) return;
+    if (v.name !== this.lastVerified) {
+      this.lastVerified = v.name;
+      this.lastVerifyLine = now - v.elapsedMs;
+    }
+    if (now - this.lastVerifyLine < this.intervalMs) return;
+    this.lastVerifyLine = now;
+    this.lastAny = now;
+    const pct = v.percent === null ? '' : ` (${v.percent.toFixed(1)}%)`;
+    this.logger.info('verification progress', {
+      task: v.name,
+      phase: 'verify',
+      checked: v.checked,
+      total: v.total,
+      percent: v.percent,
+      records_per_second: Math.round(v.recordsPerSecond * 10) / 10,
+      eta_seconds: v.etaSeconds,
+      elapsed_seconds: Math.round(v.elapsedMs / 100) / 10,
+      [HUMAN]: `verifying ${v.name}: ${v.checked}/${v.total ?? '?'}${pct}, ${v.recordsPerSecond.toFixed(1)} records/s, ETA ${formatSeconds(v.etaSeconds)}`,
+    });
   }
 
   private maybeLogPhase(now: number): void {

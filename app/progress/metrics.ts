@@ -139,7 +139,7 @@ export class PushgatewayReporter implements Reporter {
   }
 
   changed(event: ProgressEvent): void {
-    if (event !== 'task-progress') this.throttle.mark(true);
+    if (event !== 'task-progress' && event !== 'verify-progress') this.throttle.mark(true);
   }
 
   finish(): Promise<void> {

@@ -1,5 +1,5 @@
 /** One output of the run's progress (log lines, Job annotations, Pushgateway metrics). */
-export type ProgressEvent = 'phase' | 'task-started' | 'task-progress' | 'task-finished';
+export type ProgressEvent = 'phase' | 'task-started' | 'task-progress' | 'task-finished' | 'verify-progress';
 
 export interface Reporter {
   readonly name: string;

@@ -65,6 +65,11 @@ export class RunProgress implements ProgressSink {
     this.notify('task-finished', stats.name);
   }
 
+  verifyProgress(dataSet: string, checked: number, total: number | null): void {
+    this.guard('verifyProgress', () => this.state.verifyProgress(dataSet, checked, total, this.now()));
+    this.notify('verify-progress', dataSet);
+  }
+
   /** Statistics of every task finished so far (for a run that ends in an error). */
   finishedStats(): DataSetStats[] {
     return this.state.finished();

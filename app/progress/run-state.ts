@@ -46,6 +46,26 @@ export function doneOf(counts: TaskCounts): number {
   return counts.successful + counts.failed + counts.skipped + (counts.inChunk ?? 0);
 }
 
+/** The data set being verified, and how far (verification runs one data set at a time). */
+export interface VerifyingState {
+  name: string;
+  checked: number;
+  total: number | null;
+  startedAt: number;
+  rate: MovingRate;
+}
+
+/** Verification progress as the log line shows it. */
+export interface VerifyView {
+  name: string;
+  checked: number;
+  total: number | null;
+  percent: number | null;
+  recordsPerSecond: number;
+  etaSeconds: number | null;
+  elapsedMs: number;
+}
+
 export class RunState {
   phase: Phase = 'preflight';
   /** When the current phase began (for the phase progress line of phases without tasks). */
@@ -56,6 +76,7 @@ export class RunState {
   /** Names of every task the run will execute, in order, once known. */
   planned: string[] = [];
   readonly tasks = new Map<string, TaskState>();
+  verifying: VerifyingState | null = null;
 
   constructor(readonly startedAt: number) {
     this.phaseStartedAt = startedAt;
@@ -83,6 +104,30 @@ export class RunState {
     task.counts = { successful: counts.successful, failed: counts.failed, skipped: counts.skipped, inChunk: counts.inChunk ?? 0 };
     task.progressed = true;
     task.rate.add(now, doneOf(task.counts));
+  }
+
+  verifyProgress(name: string, checked: number, total: number | null, now: number): void {
+    if (this.verifying?.name !== name) {
+      const rate = new MovingRate(now);
+      rate.add(now, 0);
+      this.verifying = { name, checked: 0, total, startedAt: now, rate };
+    }
+    const v = this.verifying;
+    v.checked = checked;
+    v.total = total;
+    v.rate.add(now, checked);
+  }
+
+  verifyView(now: number): VerifyView | null {
+    const v = this.verifying;
+    if (!v) return null;
+    const total = v.total === null ? null : Math.max(v.total, v.checked);
+    const perSecond = v.rate.perSecond(now);
+    return {
+      name: v.name, checked: v.checked, total,
+      percent: total === null ? null : total > 0 ? Math.floor((v.checked / total) * 1000) / 10 : 100,
+      recordsPerSecond: perSecond, etaSeconds: total === null ? null : etaSeconds(total - v.checked, perSecond), elapsedMs: now - v.startedAt,
+    };
   }
 
   finish(stats: DataSetStats, now: number): void {

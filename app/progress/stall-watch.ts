@@ -84,6 +84,11 @@ export class StallWatch implements ProgressSink {
     this.inner?.taskProgress(task, counts);
   }
 
+  verifyProgress(dataSet: string, checked: number, total: number | null): void {
+    this.touch();
+    this.inner?.verifyProgress?.(dataSet, checked, total);
+  }
+
   taskFinished(stats: DataSetStats): void {
     this.touch();
     this.inner?.taskFinished(stats);

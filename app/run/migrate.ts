@@ -147,7 +147,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         if (config.convert.verify && !config.convert.dryRun) {
           // After the summary, so the statistics stand even when verification finds a difference (exit 5).
           signal.throwIfAborted();
-          await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print });
+          await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
         }
       } finally {
         if (!summarized && finished.length > 0) summarize(finished);

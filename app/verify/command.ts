@@ -13,7 +13,7 @@ import { isTransientSourceError, type SourceDb } from '../source/source-db.js';
 import { isTransientSinkError } from '../sink/postgres.js';
 import { SinkError, errorMessage } from '../errors.js';
 import { retry } from '../util/retry.js';
-import type { VerifyOptions } from './context.js';
+import type { VerifyOptions, VerifyProgress } from './context.js';
 import { verificationError, verificationTable } from './summary.js';
 import type { DataSetVerification, VerificationReport } from './types.js';
 import { verify } from './verify.js';
@@ -26,6 +26,8 @@ export interface VerifyStepDeps {
   signal: AbortSignal;
   print: (text: string, meta?: { kind: 'statistics' | 'summary'; task?: string }) => void;
   options?: Partial<VerifyOptions>;
+  /** Progress of each data set's verification (progress lines). */
+  onProgress?: VerifyProgress;
 }
 
 function logDataSet(logger: Logger, d: DataSetVerification): void {
@@ -48,7 +50,7 @@ export async function verifyStep(deps: VerifyStepDeps): Promise<VerificationRepo
   // terminated PostgreSQL session: issue 13, D11) is verified again from the start on new
   // connections, as the configured attempts allow, rather than ending the run.
   const report = await retry(
-    () => verify({ config, db: deps.db, pool: deps.pool, logger, signal: deps.signal, onDataSet: (d) => logDataSet(logger, d), ...(deps.options ? { options: deps.options } : {}) }, dataSets),
+    () => verify({ config, db: deps.db, pool: deps.pool, logger, signal: deps.signal, onDataSet: (d) => logDataSet(logger, d), ...(deps.options ? { options: deps.options } : {}), ...(deps.onProgress ? { onProgress: deps.onProgress } : {}) }, dataSets),
     {
       attempts: Math.max(config.mongo.connectionAttempts, config.postgres.connectionAttempts),
       delayMs: Math.max(config.mongo.connectionDelay, config.postgres.connectionDelay),

@@ -47,6 +47,8 @@ export interface TableExpectation {
   rowProblems: boolean;
 }
 
+export type VerifyProgress = (dataSet: string, checked: number, total: number | null) => void;
+
 export interface VerifyContext {
   config: Config;
   db: SourceDb;
@@ -60,6 +62,8 @@ export interface VerifyContext {
   shapes: Map<string, TableShape>;
   /** Keys remembered so far over all tables (bounded by options.maxTrackedKeys). */
   trackedKeys: number;
+  /** Told, after each batch, how many source records of a data set were checked (of `total`, null when not known up front). */
+  onProgress?: VerifyProgress;
 }
 
 export async function shapeOf(vctx: VerifyContext, spec: TableSpec): Promise<TableShape> {

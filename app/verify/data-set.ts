@@ -276,10 +276,14 @@ export async function verifyDataSet(vctx: VerifyContext, dataSet: DataSet): Prom
     : sampledRecords(db, dataSet, counts, options.sampleSize, options.seed, signal);
   let batch: Item[] = [];
   let seen = 0;
+  // Sampled data sets check about sampleSize records; exploded ones have no count up front.
+  const expected = dataSet.explode ? null : mode === 'full' ? total : null;
+  vctx.onProgress?.(dataSet.name, 0, expected);
   const flush = async (): Promise<void> => {
     const outcomes = await run.check(batch, mode === 'full');
     if (mode === 'full') outcomes.forEach(tally);
     batch = [];
+    vctx.onProgress?.(dataSet.name, seen, expected);
   };
   for await (const rec of stream) {
     seen++;

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { checkout, type Pool, type PoolClient } from '../sink/postgres.js';
 import type { SourceDb } from '../source/source-db.js';
 import { tableCount, tableDigest, tableKeys } from './compare-rows.js';
-import { DEFAULT_VERIFY_OPTIONS, type VerifyContext, type VerifyOptions } from './context.js';
+import { DEFAULT_VERIFY_OPTIONS, type VerifyContext, type VerifyOptions, type VerifyProgress } from './context.js';
 import { verifyDataSet } from './data-set.js';
 import { equivalences } from './reproducible.js';
 import { verifyExecutionSequences } from './sequences.js';
@@ -27,6 +27,8 @@ export interface VerifyDeps {
   sequences?: boolean;
   /** Called as each data set is verified. */
   onDataSet?: (result: DataSetVerification) => void;
+  /** Called after each batch of checked records (progress lines). */
+  onProgress?: VerifyProgress;
 }
 
 /** Extra rows named at most per table. */
@@ -56,6 +58,7 @@ async function verifyWith(deps: VerifyDeps, dataSets: readonly DataSet[], option
     tables: new Map(),
     shapes: new Map(),
     trackedKeys: 0,
+    ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
   deps.logger.info('verification started', { data_sets: dataSets.length + (deps.sequences === false ? 0 : 1), full_limit: options.fullLimit, sample_size: options.sampleSize, seed: options.seed });
   const results: DataSetVerification[] = [];

@@ -137,6 +137,27 @@ test('documents read into a running bulk chunk count as done before it commits',
   assert.deepEqual(parsed.map((p) => [p.message, p.done, p.successful, p.in_chunk, p.percent]), [['task progress', 2000, 0, 2000, 20]]);
 });
 
+test('verification progress: one line per interval for the data set being verified, with rate and ETA', async () => {
+  const { lines, logger } = capture('json');
+  let now = 0;
+  const state = new RunState(0);
+  const log = new LogProgress(logger, state, 5000, () => now);
+  const progress = new RunProgress([log], logger, () => now, state);
+  progress.phase('verify');
+  progress.verifyProgress('usage_records', 0, 10_000);
+  for (let t = 1; t <= 10; t++) {
+    now = t * 1000;
+    progress.verifyProgress('usage_records', t * 500, 10_000);
+  }
+  await flushLogger(logger);
+  const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  // 500 records/s, 5000 left at 10 s: ETA 10 s. No phase progress line: the verification lines speak for the phase.
+  assert.deepEqual(parsed.map((p) => [p.message, p.task, p.checked, p.total, p.percent, p.records_per_second, p.eta_seconds]), [
+    ['verification progress', 'usage_records', 2500, 10_000, 25, 500, 15],
+    ['verification progress', 'usage_records', 5000, 10_000, 50, 500, 10],
+  ]);
+});
+
 test('progress text reads naturally', () => {
   assert.equal(
     progressText({ name: 'usage_records', phase: 'bulk', done: 12000, total: 50000, percent: 24, successful: 11990, failed: 10, skipped: 0, inChunk: 0, recordsPerSecond: 1520.34, etaSeconds: 25, elapsedMs: 8000, finished: false }),
