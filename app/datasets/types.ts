@@ -60,6 +60,12 @@ export interface DataSet {
    * organisations). Each item is then a record of its own for counting, transform and reports.
    */
   explode?(doc: Document): Document[];
+  /**
+   * Optional: the part of a record whose unmapped fields land in the main table's `extra` (an
+   * exploded payment's entry, not the record around it). Default: the record itself. Verification
+   * compares `extra` with it independently of the transform.
+   */
+  extraSource?(record: Document): unknown;
   /** Pure: document → rows. Throws TransformError for a value it cannot map faithfully. */
   transform(doc: Document, ctx: TransformContext): TransformOutput;
   /** The record id used in reports (usually String(_id)). */

@@ -100,3 +100,44 @@ test('the same documents through the real mapping verify clean', async () => {
   assert.deepEqual(report.dataSets.flatMap((d) => d.problems), []);
   assert.equal(report.ok, true);
 });
+
+// An exploded data set (payments history: one record per entry of organizations.payments[]): its
+// `extra` holds the entry's unmapped fields, so the independent check reads the entry, not the
+// record around it ({organizationId, position, payment}). It once compared with the latter and
+// called every migrated entry with an unmapped field a difference (exit 5 on a clean migration).
+const withPayments = bsonBytesSource({
+  organizations: [
+    {
+      _id: 'tkcorg_payments', name: 'pays',
+      payments: [
+        { id: 'p1', amount: '12.50', currency: 'EUR', status: 'paid', schemaVersion: new Int32(1), gateway: { ref: 'x', tries: [new Int32(1), 2.5] } },
+        { id: 'p2', amount: '3', currency: 'EUR', status: 'paid' },
+      ],
+    },
+  ],
+});
+
+test('payments history: entries with unmapped fields verify clean, and a changed entry field is caught', async () => {
+  const db = await createTestDatabases('verify-payments-extra');
+  const engine = await testEngine(db, { convert_work_dir: workDir() });
+  engine.ctx.db = withPayments;
+  const pool = new pg.Pool({ connectionString: db.pgUrl, max: 1 });
+  targets.push({ db, engine, pool });
+  await migrateSchema(engine.pool, SCHEMA_DIR, engine.ctx.logger);
+  const sets = recordDataSets(engine.config).filter((d) => d.name === 'organizations' || d.name === 'payments_history');
+  for (const ds of sets) assert.ok((await runRecordDataSet(engine.ctx, ds)).failed === 0, ds.name);
+  const { rows } = await pool.query<{ extra: string }>("SELECT extra::text AS extra FROM organization_payments WHERE organization_id = 'tkcorg_payments' AND position = 0");
+  assert.equal(rows[0]?.extra, '{"gateway": {"ref": "x", "tries": [1, 2.5]}, "schemaVersion": 1}');
+
+  const clean = await verifyInProcess(engine.config, { db: withPayments, dataSets: sets, sequences: false });
+  assert.deepEqual(clean.dataSets.flatMap((d) => d.problems), []);
+  assert.equal(clean.ok, true);
+
+  // The target changed behind the migration's back: only the independent check compares `extra`
+  // with the source entry, so it is what names the difference.
+  await pool.query(`UPDATE organization_payments SET extra = jsonb_set(extra, '{schemaVersion}', '2') WHERE organization_id = 'tkcorg_payments' AND position = 0`);
+  const changed = await verifyInProcess(engine.config, { db: withPayments, dataSets: sets, sequences: false });
+  const problems = changed.dataSets.flatMap((d) => d.problems);
+  assert.ok(problems.some((p) => p.id === 'tkcorg_payments/payments/0' && p.column === 'extra' && /"schemaVersion" holds \{"int":"2"\}, but the source document holds \{"int":"1"\}/.test(p.message)), JSON.stringify(problems));
+  assert.equal(verificationError(changed).exitCode, ExitCode.verificationFailed);
+});
