@@ -79,6 +79,13 @@ export interface DataSet {
    * threads with their own instances and adds their counts here as chunks commit.
    */
   counters?: Map<string, number>;
+  /**
+   * Bulk: documents are updated in place after they are written (executions finish). The bulk
+   * engine then records a digest of each loaded document, so catch-up at cutover re-migrates
+   * exactly the changed ones (issue 17). Without it a bulk data set is append-only: documents are
+   * inserted and deleted, never changed.
+   */
+  mutable?: boolean;
   /** Counts for the statistics block, read from `counters` when the data set has finished. */
   notes?(): StatNote[];
 }

@@ -13,6 +13,8 @@ import { copyLine } from './copy-text.js';
 import { oversizedIndexEntry, type IndexKeys } from './index-keys.js';
 import { checkReferences, orphanCollectionError, type KnownIds } from './integrity.js';
 import { isDecodeError, undecodableDocument } from './source-read.js';
+import { digestLine, documentDigest } from './record-digests.js';
+import { recordIdText } from '../source/record-id.js';
 
 export interface BatchJob {
   /** Name of a bulk data set of the registry (the thread builds its own from the config). */
@@ -25,6 +27,8 @@ export interface BatchJob {
   skipIntegrityErrors: boolean;
   /** B-tree indexes of the data set's tables: rows they cannot hold are reported, not loaded. */
   indexKeys?: IndexKeys;
+  /** Record a digest of each loaded document (DataSet.mutable, record-digests.ts). */
+  digests?: boolean;
 }
 
 export interface BatchOutput {
@@ -38,6 +42,8 @@ export interface BatchOutput {
   skips: FailedRecord[];
   /** What the data set counted while transforming this batch (DataSet.counters). */
   counters: Array<[string, number]>;
+  /** COPY text of mongo2pg.record_digests for the loaded documents (empty unless job.digests). */
+  digests: Uint8Array;
 }
 
 /**
@@ -114,6 +120,9 @@ export function transformBatch(job: BatchJob, dataSet: DataSet, known: KnownIds)
   let documents = 0;
   let loaded = 0;
   let lastId: unknown;
+  let digests = '';
+  const mainSpec = dataSet.tables[0];
+  const keyColumn = job.digests && mainSpec ? mainSpec.columns.indexOf(mainSpec.conflictKey[0] ?? '') : -1;
   for (let offset = 0; offset < bytes.byteLength; documents++) {
     const size = offset + 4 <= bytes.byteLength ? (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8) | ((bytes[offset + 2] as number) << 16) | ((bytes[offset + 3] as number) << 24) : 0;
     if (size < 5 || offset + size > bytes.byteLength) throw new SourceError('SOURCE_READ', `${source.collection}: a batch from the source ends inside a document (${bytes.byteLength - offset} bytes left, document of ${size})`, { context: { collection: source.collection } });
@@ -124,12 +133,17 @@ export function transformBatch(job: BatchJob, dataSet: DataSet, known: KnownIds)
       if (!isDecodeError(err)) throw err;
       throw undecodableDocument(source.collection, lastId, err);
     }
+    const start = offset;
     offset += size;
     lastId = doc._id;
     const output = prepare(dataSet, doc, tctx, check, context, failures, skips, job.indexKeys);
     if (output === null) continue;
     loaded++;
     if (job.dryRun) continue;
+    if (keyColumn >= 0) {
+      const key = output.find((o) => o.table === mainSpec?.table)?.rows[0]?.[keyColumn];
+      if (key !== undefined && key !== null) digests += digestLine(dataSet.name, source.collection, recordIdText(doc._id), String(key), documentDigest(bytes.subarray(start, offset)));
+    }
     for (const part of output) {
       const i = tableIndex.get(part.table);
       if (i === undefined) throw new SinkError('SINK_WRITE', `data set ${dataSet.name} produced rows for undeclared table ${part.table}`);
@@ -138,5 +152,5 @@ export function transformBatch(job: BatchJob, dataSet: DataSet, known: KnownIds)
   }
   const counters = dataSet.counters ? [...dataSet.counters] : [];
   dataSet.counters?.clear();
-  return { documents, loaded, text: text.map((t) => (t === '' ? EMPTY : encoder.encode(t))), failures, skips, counters };
+  return { documents, loaded, text: text.map((t) => (t === '' ? EMPTY : encoder.encode(t))), failures, skips, counters, digests: digests === '' ? EMPTY : encoder.encode(digests) };
 }

@@ -15,6 +15,7 @@ import { decodeSourceDocument, readRawBatch, type SourceCursor } from '../source
 import { addCounts, prepare, type BatchJob, type BatchOutput, type IntegrityCheck } from './bulk-batch.js';
 import { writeRange, type RangeProgress } from './bulk-progress.js';
 import type { IndexKeys } from './index-keys.js';
+import { DIGESTS_TABLE, DIGEST_COLUMNS } from './record-digests.js';
 import { idCondition, isWholeBracket, withIdCondition } from './id-brackets.js';
 import type { EngineContext } from './context.js';
 import { insertRows } from './insert.js';
@@ -38,8 +39,15 @@ export function isDataError(err: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)/.test(code);
 }
 
+/** mongo2pg.record_digests as a COPY target (schema-qualified, so not one identifier). */
+const DIGESTS_SPEC: TableSpec = { table: DIGESTS_TABLE, columns: DIGEST_COLUMNS, conflictKey: ['data_set', 'collection', 'record_id'] };
+
+function tableName(table: string): string {
+  return table === DIGESTS_TABLE ? table : escapeIdentifier(table);
+}
+
 function copySql(spec: TableSpec): string {
-  return `COPY ${escapeIdentifier(spec.table)} (${spec.columns.map(escapeIdentifier).join(', ')}) FROM STDIN`;
+  return `COPY ${tableName(spec.table)} (${spec.columns.map(escapeIdentifier).join(', ')}) FROM STDIN`;
 }
 
 function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
@@ -137,6 +145,7 @@ export async function loadChunk(
   const failures: FailedRecord[] = [];
   const skips: FailedRecord[] = [];
   const childText: Uint8Array[][] = childSpecs.map(() => []);
+  const digestText: Uint8Array[] = [];
   const counters = new Map<string, number>();
   const after: RangeProgress = { ...before };
   let loaded = 0;
@@ -175,6 +184,10 @@ export async function loadChunk(
         childText[i]?.push(text);
         childBytes += text.byteLength;
       });
+      if (output.digests.byteLength > 0) {
+        digestText.push(output.digests);
+        childBytes += output.digests.byteLength;
+      }
       if (copyError === null && main !== undefined && main.byteLength > 0 && !stream.write(Buffer.from(main.buffer, main.byteOffset, main.byteLength))) await waitForDrain(stream);
     }
     if (feed.exhausted) after.done = true;
@@ -184,6 +197,7 @@ export async function loadChunk(
       const texts = childText[i] ?? [];
       if (texts.length > 0) await copyText(client, spec, texts);
     }
+    if (digestText.length > 0) await copyText(client, DIGESTS_SPEC, digestText);
     after.migrated += loaded;
     after.failed += failures.length;
     after.skipped += skips.length;
@@ -268,6 +282,7 @@ async function redoChunkCarefully(
           const text = output.text[i];
           if (text !== undefined && text.byteLength > 0) await copyText(client, spec, [text]);
         }
+        if (output.digests.byteLength > 0) await copyText(client, DIGESTS_SPEC, [output.digests]);
         await client.query('RELEASE SAVEPOINT batch');
         migrated += output.loaded;
         failures.push(...output.failures);

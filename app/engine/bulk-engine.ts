@@ -29,6 +29,7 @@ import { ID_BRACKETS, idCondition, otherBracket, withIdCondition } from './id-br
 import { btreeIndexKeys, type IndexKeys } from './index-keys.js';
 import { ensureProgressTable, readRange, readRanges, writeRange, type RangeProgress } from './bulk-progress.js';
 import { BatchFeed, loadChunk } from './bulk-chunk.js';
+import { ensureDigestTable } from './record-digests.js';
 import type { EngineContext } from './context.js';
 import { describeSources, sourceCollections } from './scopes.js';
 import { createBatchRunner, type BatchRunner } from './transform-pool.js';
@@ -73,6 +74,7 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
   if (!config.convert.dryRun) {
     await ensureProgressTable(ctx.pool);
     await ensureFailureTable(ctx.pool);
+    if (dataSets.some((d) => d.mutable === true)) await ensureDigestTable(ctx.pool);
   }
   const tasks: Task[] = [];
   const units: Unit[] = [];
@@ -212,7 +214,7 @@ function isProgrammingError(err: unknown): boolean {
 
 function batchJob(ctx: EngineContext, unit: Unit): Omit<BatchJob, 'bytes'> {
   const { dryRun, skipIntegrityErrors } = ctx.config.convert;
-  return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors, indexKeys: unit.task.indexKeys };
+  return { dataSet: unit.task.dataSet.name, source: unit.source, dryRun, skipIntegrityErrors, indexKeys: unit.task.indexKeys, digests: unit.task.dataSet.mutable === true && !dryRun };
 }
 
 async function runUnit(ctx: EngineContext, unit: Unit, runner: BatchRunner): Promise<void> {

@@ -41,6 +41,8 @@ export function testWorkflowExecutions(dropped: DroppedFields = new Map()): Data
     scope: 'environment',
     tables: EXECUTION_TABLES,
     dependsOn: ['environments'],
+    // A running execution finishes, a finished one gets tags or is re-run (issue 17).
+    mutable: true,
     counters: dropped,
     transform(doc, ctx) {
       if (ctx.organizationId === undefined || ctx.environmentId === undefined) {
