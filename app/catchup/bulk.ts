@@ -1,0 +1,464 @@
+/**
+ * Catch-up of the bulk data sets at cutover (issue 17): after a pre-copy `migrate` while the
+ * application still ran, brings each bulk table level with the source, touching only what changed.
+ *
+ * Append-only data sets (usage records, audit log events, application audit events, events,
+ * reporting data): documents are inserted and deleted (retention), never changed. The source's
+ * `_id`s (projection on `_id` only, ascending) and the target's keys (ascending, byte order) are
+ * merged in one pass: a source `_id` the target lacks is inserted (wherever it lies: past the
+ * pre-copy's watermark, created out of order by a client with a slow clock, or older than any
+ * look-back window), a target key the source lacks is deleted, the rest is unchanged. Finding
+ * retention deletions needs every source `_id` in any case (MongoDB cannot digest a range
+ * server-side), so a watermark and look-back window would save no reading; the merge also needs no
+ * window setting and misses no `_id`, whatever its age.
+ *
+ * Mutable data sets (test workflow executions): the pre-copy recorded a digest of each document's
+ * raw BSON (app/engine/record-digests.ts). Catch-up reads the source again and re-migrates a
+ * document whose digest differs or that has none (new, changed, running at pre-copy and finished
+ * since) with all its child rows replaced in one transaction; target executions of the scope no
+ * longer in the source are deleted with their children.
+ *
+ * Every change is committed in batches, each in its own transaction: a run killed or aborted
+ * part way leaves the target consistent, and a re-run finds what is left and converges.
+ * A dry run (ctx.dryRun) reads, compares and transforms the same way and writes nothing.
+ */
+import type { Document } from 'mongodb';
+import { escapeIdentifier } from 'pg';
+import type { DataSet, SourceCollection, TableSpec, TransformOutput } from '../datasets/types.js';
+import { errorMessage } from '../errors.js';
+import { integrityCheck, prepare, transformContext, type IntegrityCheck } from '../engine/bulk-batch.js';
+import { isDataError } from '../engine/bulk-chunk.js';
+import { idCondition, withIdCondition } from '../engine/id-brackets.js';
+import { btreeIndexKeys, type IndexKeys } from '../engine/index-keys.js';
+import { insertRows } from '../engine/insert.js';
+import { DIGESTS_TABLE, documentDigest, ensureDigestTable, readDigests } from '../engine/record-digests.js';
+import { describeSources, sourceCollections } from '../engine/scopes.js';
+import { decodeChecked } from '../engine/source-read.js';
+import type { FailedRecord } from '../report/error-report.js';
+import { FAILURES_TABLE, ensureFailureTable, storeFailures } from '../report/failure-records.js';
+import { checkout, type PoolClient } from '../sink/postgres.js';
+import { decodeSourceDocument } from '../source/source-db.js';
+import { recordIdText } from '../source/record-id.js';
+import { CatchUpTracker } from './tracker.js';
+import type { CatchUpContext, CatchUpCounts } from './types.js';
+
+export { catchUpExecutionSequences } from './sequences.js';
+
+/** Source `_id`s read per round trip, target keys fetched per FETCH. */
+const KEY_BATCH = 10_000;
+/** Documents written (or keys deleted) per transaction. */
+const WRITE_BATCH = 1000;
+/** Executions re-migrated per transaction (each with all its child rows). */
+const EXECUTION_BATCH = 200;
+
+export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts> {
+  if (!ctx.dryRun) {
+    await ensureFailureTable(ctx.pool);
+    if (dataSet.mutable) await ensureDigestTable(ctx.pool);
+  }
+  const sources = await sourceCollections(ctx.db, dataSet);
+  const filter = dataSet.filter ?? {};
+  let total = 0;
+  for (const s of sources) total += await ctx.db.collection(s.collection).countDocuments(filter);
+  const tracker = new CatchUpTracker(ctx, dataSet.name, total, describeSources(sources, dataSet.collection));
+  const indexKeys = await btreeIndexKeys(ctx.pool, dataSet.tables.map((t) => t.table));
+  for (const source of sources) {
+    ctx.signal.throwIfAborted();
+    if (dataSet.mutable) await mutableCollection(ctx, dataSet, source, indexKeys, tracker);
+    else await appendOnlyCollection(ctx, dataSet, source, indexKeys, tracker);
+  }
+  if (dataSet.mutable) await dropVanishedScopes(ctx, dataSet, sources, tracker);
+  return tracker.finish();
+}
+
+// ───────────────────────────── shared ─────────────────────────────
+
+interface Prepared {
+  doc: Document;
+  output: TransformOutput;
+}
+
+interface Writer {
+  ctx: CatchUpContext;
+  dataSet: DataSet;
+  source: SourceCollection;
+  tctx: ReturnType<typeof transformContext>;
+  integrity: IntegrityCheck;
+  indexKeys: IndexKeys;
+  tracker: CatchUpTracker;
+}
+
+function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Writer {
+  return {
+    ctx,
+    dataSet,
+    source,
+    tctx: transformContext(source),
+    integrity: integrityCheck(dataSet, source, ctx.known, { skipIntegrityErrors: ctx.config.convert.skipIntegrityErrors, dryRun: ctx.dryRun }),
+    indexKeys,
+    tracker,
+  };
+}
+
+/** Transform and reference check of one document; a failure is noted in `failures`/`skips`. */
+function prepareOne(w: Writer, doc: Document, failures: FailedRecord[], skips: FailedRecord[]): Prepared | null {
+  const context = w.ctx.dryRun ? { collection: w.source.collection, dry_run: true } : { collection: w.source.collection };
+  const output = prepare(w.dataSet, doc, w.tctx, w.integrity, context, failures, skips, w.indexKeys);
+  return output === null ? null : { doc, output };
+}
+
+function rowsOf(output: TransformOutput, spec: TableSpec): TransformOutput[number]['rows'] {
+  return output.filter((o) => o.table === spec.table).flatMap((o) => o.rows);
+}
+
+/** The value of the main table's key column in a document's rows (the execution id). */
+function mainKey(dataSet: DataSet, output: TransformOutput): string | null {
+  const main = dataSet.tables[0] as TableSpec;
+  const column = main.columns.indexOf(main.conflictKey[0] ?? '');
+  const value = rowsOf(output, main)[0]?.[column];
+  return value === undefined || value === null ? null : String(value);
+}
+
+/** In one transaction on its own connection; a failed transaction is rolled back. */
+async function transaction<T>(ctx: CatchUpContext, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await checkout(ctx.pool);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: unknown) => {
+      broken = e instanceof Error ? e : new Error(String(e));
+    });
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * Writes documents' rows in the caller's transaction: all at once, or, when PostgreSQL refuses a
+ * row, each document under its own savepoint so only the bad ones fail (SINK_WRITE, as migrate).
+ * `before` runs first for each attempt (deletes of the rows being replaced). Returns the documents written.
+ */
+async function writeRows(client: PoolClient, w: Writer, docs: readonly Prepared[], failures: FailedRecord[], before: (client: PoolClient, docs: readonly Prepared[]) => Promise<void>): Promise<Prepared[]> {
+  const mode = w.dataSet.mutable ? 'strict' : 'skip-existing';
+  await client.query('SAVEPOINT batch');
+  try {
+    await before(client, docs);
+    for (const spec of w.dataSet.tables) {
+      const rows = docs.flatMap((d) => rowsOf(d.output, spec));
+      if (rows.length > 0) await insertRows(client, spec, rows, mode);
+    }
+    await client.query('RELEASE SAVEPOINT batch');
+    return [...docs];
+  } catch (err) {
+    await client.query('ROLLBACK TO SAVEPOINT batch');
+    if (!isDataError(err)) throw err;
+  }
+  const written: Prepared[] = [];
+  for (const d of docs) {
+    await client.query('SAVEPOINT doc');
+    try {
+      await before(client, [d]);
+      for (const spec of w.dataSet.tables) {
+        const rows = rowsOf(d.output, spec);
+        if (rows.length > 0) await insertRows(client, spec, rows, mode);
+      }
+      await client.query('RELEASE SAVEPOINT doc');
+      written.push(d);
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT doc');
+      if (!isDataError(err)) throw err;
+      failures.push({ id: w.dataSet.idOf(d.doc), error: errorMessage(err), code: 'SINK_WRITE', context: { collection: w.source.collection } });
+    }
+  }
+  return written;
+}
+
+/** Failure records of a batch, and forgets earlier failures of documents that now landed. */
+async function recordOutcome(client: PoolClient, w: Writer, written: readonly Prepared[], failures: readonly FailedRecord[]): Promise<void> {
+  if (failures.length > 0) await storeFailures(client, w.dataSet.name, failures, w.ctx.redact.text);
+  if (written.length > 0) {
+    await client.query(`DELETE FROM ${FAILURES_TABLE} WHERE data_set = $1 AND collection = $2 AND record_id = ANY($3::text[])`, [w.dataSet.name, w.source.collection, written.map((d) => w.dataSet.idOf(d.doc))]);
+  }
+}
+
+function countFailures(w: Writer, failures: readonly FailedRecord[], skips: readonly FailedRecord[]): void {
+  w.tracker.counts.failed += failures.length;
+  w.tracker.counts.skipped += skips.length;
+  for (const f of [...failures, ...skips]) w.ctx.logger.warn('catch-up: record not migrated', { task: w.dataSet.name, id: f.id, code: f.code, error: w.ctx.redact.text(f.error) });
+}
+
+// ───────────────────────────── append-only ─────────────────────────────
+
+/** Target keys in ascending byte order through a server-side cursor (its own snapshot and connection). */
+async function* targetKeys(ctx: CatchUpContext, spec: TableSpec): AsyncGenerator<string> {
+  const column = escapeIdentifier(spec.conflictKey[0] as string);
+  const client = await checkout(ctx.pool);
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)} ORDER BY ${column} COLLATE "C"`);
+    for (;;) {
+      const { rows } = await client.query<{ k: string }>(`FETCH ${KEY_BATCH} FROM catchup_keys`);
+      for (const r of rows) yield r.k;
+      if (rows.length < KEY_BATCH) break;
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    if (broken) await client.query('ROLLBACK').catch(() => undefined);
+    client.release(broken);
+  }
+}
+
+/** Lowercase hex of an ObjectId, the append-only tables' key; its byte order is the ObjectId's order. */
+function objectIdHex(id: unknown): string {
+  return (id as { toHexString(): string }).toHexString();
+}
+
+async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Promise<void> {
+  const w = writer(ctx, dataSet, source, indexKeys, tracker);
+  const main = dataSet.tables[0] as TableSpec;
+  const collection = ctx.db.collection(source.collection);
+  const filter = dataSet.filter ?? {};
+  const missing: unknown[] = [];
+  const extra: string[] = [];
+  const flushMissing = async (): Promise<void> => {
+    if (missing.length === 0) return;
+    const ids = missing.splice(0);
+    await insertByIds(w, { _id: { $in: ids } });
+  };
+  const flushExtra = async (): Promise<void> => {
+    if (extra.length === 0) return;
+    const keys = extra.splice(0);
+    if (!ctx.dryRun) {
+      await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [keys]));
+    }
+    tracker.counts.deleted += keys.length;
+    tracker.tick();
+  };
+
+  // ObjectIds, the application's own `_id`s: merged with the target's keys in one ascending pass.
+  const cursor = collection.find(withIdCondition(filter, idCondition('objectId', undefined, undefined)), { sort: { _id: 1 }, projection: { _id: 1 }, batchSize: KEY_BATCH });
+  const keys = targetKeys(ctx, main);
+  try {
+    let target = await keys.next();
+    for await (const doc of cursor) {
+      ctx.signal.throwIfAborted();
+      const hex = objectIdHex(doc._id);
+      while (!target.done && target.value < hex) {
+        extra.push(target.value);
+        if (extra.length >= WRITE_BATCH) await flushExtra();
+        target = await keys.next();
+      }
+      if (!target.done && target.value === hex) {
+        tracker.counts.unchanged++;
+        if (tracker.counts.unchanged % KEY_BATCH === 0) tracker.tick();
+        target = await keys.next();
+        continue;
+      }
+      missing.push(doc._id);
+      if (missing.length >= WRITE_BATCH) await flushMissing();
+    }
+    for (; !target.done; target = await keys.next()) {
+      extra.push(target.value);
+      if (extra.length >= WRITE_BATCH) await flushExtra();
+    }
+  } finally {
+    await cursor.close().catch(() => undefined);
+    await keys.return(undefined);
+  }
+  await flushMissing();
+  await flushExtra();
+  // `_id`s of any other type cannot have a row (the key is an ObjectId's): each is tried, and
+  // reported with its reason as the pre-copy reported it.
+  await insertByIds(w, withIdCondition(filter, { $not: { $type: 'objectId' } }));
+  tracker.tick();
+}
+
+/** Reads the documents a query selects, transforms and inserts them (conflicts skipped), WRITE_BATCH per transaction. */
+async function insertByIds(w: Writer, query: Document): Promise<void> {
+  const { ctx, tracker } = w;
+  const docs = decodeChecked(ctx.db.collection(w.source.collection).find(query, { sort: { _id: 1 }, batchSize: WRITE_BATCH, raw: true }), w.source.collection);
+  let batch: Prepared[] = [];
+  let failures: FailedRecord[] = [];
+  let skips: FailedRecord[] = [];
+  const flush = async (): Promise<void> => {
+    const [todo, failed, skipped] = [batch, failures, skips];
+    batch = [];
+    failures = [];
+    skips = [];
+    if (ctx.dryRun) {
+      tracker.counts.inserted += todo.length;
+    } else if (todo.length + failed.length + skipped.length > 0) {
+      const sinkFailures: FailedRecord[] = [];
+      const written = await transaction(ctx, async (client) => {
+        const done = await writeRows(client, w, todo, sinkFailures, async () => undefined);
+        await recordOutcome(client, w, done, [...failed, ...sinkFailures, ...skipped]);
+        return done;
+      });
+      tracker.counts.inserted += written.length;
+      failed.push(...sinkFailures);
+    }
+    countFailures(w, failed, skipped);
+    tracker.tick();
+  };
+  try {
+    for await (const doc of docs) {
+      ctx.signal.throwIfAborted();
+      const p = prepareOne(w, doc, failures, skips);
+      if (p) batch.push(p);
+      if (batch.length + failures.length + skips.length >= WRITE_BATCH) await flush();
+    }
+  } finally {
+    await docs.close().catch(() => undefined);
+  }
+  await flush();
+}
+
+// ───────────────────────────── mutable (executions) ─────────────────────────────
+
+interface Redo extends Prepared {
+  recordId: string;
+  digest: string;
+  /** Target keys whose rows this document's rows replace (its own, and the one recorded for it if different). */
+  replaces: string[];
+  /** Its rows exist in the target (updated, not inserted). */
+  exists: boolean;
+}
+
+async function targetKeysOfScope(ctx: CatchUpContext, main: TableSpec, source: SourceCollection): Promise<Set<string>> {
+  if (source.organizationId === undefined || source.environmentId === undefined) return new Set();
+  const column = escapeIdentifier(main.conflictKey[0] as string);
+  const { rows } = await ctx.pool.query<{ k: string }>(`SELECT ${column} AS k FROM ${escapeIdentifier(main.table)} WHERE organization_id = $1 AND environment_id = $2`, [source.organizationId, source.environmentId]);
+  return new Set(rows.map((r) => r.k));
+}
+
+/** Deletes the rows of the given target keys, children first (the caller's transaction). */
+async function deleteRecords(client: PoolClient, dataSet: DataSet, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const [main, ...children] = dataSet.tables as [TableSpec, ...TableSpec[]];
+  for (const child of [...children].reverse()) await client.query(`DELETE FROM ${escapeIdentifier(child.table)} WHERE execution_id = ANY($1::text[])`, [keys]);
+  await client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [keys]);
+}
+
+async function writeDigests(client: PoolClient, w: Writer, docs: readonly Redo[]): Promise<void> {
+  if (docs.length === 0) return;
+  await client.query(
+    `INSERT INTO ${DIGESTS_TABLE} (data_set, collection, record_id, target_key, digest)
+     SELECT $1, $2, r, k, d FROM unnest($3::text[], $4::text[], $5::text[]) AS t(r, k, d)
+     ON CONFLICT (data_set, collection, record_id) DO UPDATE SET target_key = EXCLUDED.target_key, digest = EXCLUDED.digest`,
+    [w.dataSet.name, w.source.collection, docs.map((d) => d.recordId), docs.map((d) => mainKey(w.dataSet, d.output) as string), docs.map((d) => d.digest)],
+  );
+}
+
+async function mutableCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Promise<void> {
+  const w = writer(ctx, dataSet, source, indexKeys, tracker);
+  const main = dataSet.tables[0] as TableSpec;
+  const recorded = ctx.dryRun ? await readDigests(ctx.pool, dataSet.name, source.collection).catch(() => new Map()) : await readDigests(ctx.pool, dataSet.name, source.collection);
+  const present = await targetKeysOfScope(ctx, main, source);
+  /** Target keys that a source document accounts for: the rest is deleted at the end. */
+  const kept = new Set<string>();
+  const seenRecords = new Set<string>();
+  let batch: Redo[] = [];
+  let failures: FailedRecord[] = [];
+  let skips: FailedRecord[] = [];
+  let batchBytes = 0;
+  const flush = async (): Promise<void> => {
+    const [todo, failed, skipped] = [batch, failures, skips];
+    batch = [];
+    failures = [];
+    skips = [];
+    batchBytes = 0;
+    let written: readonly Redo[] = todo;
+    if (!ctx.dryRun && todo.length + failed.length + skipped.length > 0) {
+      const sinkFailures: FailedRecord[] = [];
+      written = await transaction(ctx, async (client) => {
+        // An execution's old rows (all tables) go and its new rows come in the same transaction.
+        const done = (await writeRows(client, w, todo, sinkFailures, (c, docs) => deleteRecords(c, dataSet, (docs as Redo[]).flatMap((d) => d.replaces)))) as Redo[];
+        await writeDigests(client, w, done);
+        await recordOutcome(client, w, done, [...failed, ...sinkFailures, ...skipped]);
+        return done;
+      });
+      failed.push(...sinkFailures);
+      // A document PostgreSQL refused keeps no rows: like a failed transform, its old rows go below.
+      for (const d of todo) if (!written.includes(d)) for (const k of d.replaces) kept.delete(k);
+    }
+    for (const d of written) {
+      if (d.exists) tracker.counts.updated++;
+      else tracker.counts.inserted++;
+    }
+    countFailures(w, failed, skipped);
+    tracker.tick();
+  };
+
+  const cursor = ctx.db.collection(source.collection).find(dataSet.filter ?? {}, { sort: { _id: 1 }, batchSize: ctx.config.convert.bulkReadSize, raw: true });
+  try {
+    for await (const raw of cursor) {
+      ctx.signal.throwIfAborted();
+      const bytes = raw as unknown as Uint8Array;
+      const doc = decodeSourceDocument(bytes);
+      const recordId = recordIdText(doc._id);
+      seenRecords.add(recordId);
+      const digest = documentDigest(bytes);
+      const before = recorded.get(recordId);
+      if (before !== undefined && before.digest === digest && present.has(before.targetKey)) {
+        kept.add(before.targetKey);
+        tracker.counts.unchanged++;
+        if (tracker.counts.unchanged % 1000 === 0) tracker.tick();
+        continue;
+      }
+      const p = prepareOne(w, doc, failures, skips);
+      if (p) {
+        const key = mainKey(dataSet, p.output);
+        const replaces = [...new Set([key, before?.targetKey].filter((k): k is string => k !== null && k !== undefined))];
+        const exists = replaces.some((k) => present.has(k));
+        for (const k of replaces) kept.add(k);
+        if (key !== null) kept.add(key);
+        batch.push({ ...p, recordId, digest, replaces, exists });
+        batchBytes += bytes.byteLength;
+      }
+      if (batch.length + failures.length + skips.length >= EXECUTION_BATCH || batchBytes >= 16 * 1024 * 1024) await flush();
+    }
+  } finally {
+    await cursor.close().catch(() => undefined);
+  }
+  await flush();
+  // Executions of this scope no source document accounts for (deleted by retention, or now failing).
+  const gone = [...present].filter((k) => !kept.has(k));
+  const staleRecords = [...recorded.keys()].filter((r) => !seenRecords.has(r));
+  for (let from = 0; from < Math.max(gone.length, staleRecords.length); from += WRITE_BATCH) {
+    const keys = gone.slice(from, from + WRITE_BATCH);
+    const records = staleRecords.slice(from, from + WRITE_BATCH);
+    if (!ctx.dryRun) {
+      await transaction(ctx, async (client) => {
+        await deleteRecords(client, dataSet, keys);
+        if (records.length > 0) await client.query(`DELETE FROM ${DIGESTS_TABLE} WHERE data_set = $1 AND collection = $2 AND record_id = ANY($3::text[])`, [dataSet.name, source.collection, records]);
+      });
+    }
+    tracker.counts.deleted += keys.length;
+    tracker.tick();
+  }
+}
+
+/** Executions in the target of an organisation/environment whose source collection is gone altogether. */
+async function dropVanishedScopes(ctx: CatchUpContext, dataSet: DataSet, sources: readonly SourceCollection[], tracker: CatchUpTracker): Promise<void> {
+  const main = dataSet.tables[0] as TableSpec;
+  const live = new Set(sources.filter((s) => !s.orphan).map((s) => `${s.organizationId}/${s.environmentId}`));
+  const { rows } = await ctx.pool.query<{ o: string; e: string }>(`SELECT DISTINCT organization_id AS o, environment_id AS e FROM ${escapeIdentifier(main.table)}`);
+  for (const scope of rows.filter((r) => !live.has(`${r.o}/${r.e}`))) {
+    const keys = (await ctx.pool.query<{ k: string }>(`SELECT ${escapeIdentifier(main.conflictKey[0] as string)} AS k FROM ${escapeIdentifier(main.table)} WHERE organization_id = $1 AND environment_id = $2`, [scope.o, scope.e])).rows.map((r) => r.k);
+    for (let from = 0; from < keys.length; from += WRITE_BATCH) {
+      const part = keys.slice(from, from + WRITE_BATCH);
+      if (!ctx.dryRun) await transaction(ctx, (client) => deleteRecords(client, dataSet, part));
+      tracker.counts.deleted += part.length;
+      tracker.tick();
+    }
+  }
+}
