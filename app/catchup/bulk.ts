@@ -236,6 +236,7 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
   };
   const flushExtra = async (): Promise<void> => {
     if (extra.length === 0) return;
+    ctx.signal.throwIfAborted();
     const keys = extra.splice(0);
     if (!ctx.dryRun) {
       await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [keys]));
@@ -285,6 +286,7 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
 /** Reads the documents a query selects, transforms and inserts them (conflicts skipped), WRITE_BATCH per transaction. */
 async function insertByIds(w: Writer, query: Document): Promise<void> {
   const { ctx, tracker } = w;
+  ctx.signal.throwIfAborted();
   const docs = decodeChecked(ctx.db.collection(w.source.collection).find(query, { sort: { _id: 1 }, batchSize: WRITE_BATCH, raw: true }), w.source.collection);
   let batch: Prepared[] = [];
   let failures: FailedRecord[] = [];
