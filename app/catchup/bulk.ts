@@ -433,6 +433,7 @@ async function mutableCollection(ctx: CatchUpContext, dataSet: DataSet, source: 
   }
   await flush();
   // Executions of this scope no source document accounts for (deleted by retention, or now failing).
+  ctx.signal.throwIfAborted();
   const gone = [...present].filter((k) => !kept.has(k));
   const staleRecords = [...recorded.keys()].filter((r) => !seenRecords.has(r));
   for (let from = 0; from < Math.max(gone.length, staleRecords.length); from += WRITE_BATCH) {
@@ -455,6 +456,7 @@ async function dropVanishedScopes(ctx: CatchUpContext, dataSet: DataSet, sources
   const live = new Set(sources.filter((s) => !s.orphan).map((s) => `${s.organizationId}/${s.environmentId}`));
   const { rows } = await ctx.pool.query<{ o: string; e: string }>(`SELECT DISTINCT organization_id AS o, environment_id AS e FROM ${escapeIdentifier(main.table)}`);
   for (const scope of rows.filter((r) => !live.has(`${r.o}/${r.e}`))) {
+    ctx.signal.throwIfAborted();
     const keys = (await ctx.pool.query<{ k: string }>(`SELECT ${escapeIdentifier(main.conflictKey[0] as string)} AS k FROM ${escapeIdentifier(main.table)} WHERE organization_id = $1 AND environment_id = $2`, [scope.o, scope.e])).rows.map((r) => r.k);
     for (let from = 0; from < keys.length; from += WRITE_BATCH) {
       const part = keys.slice(from, from + WRITE_BATCH);
