@@ -87,6 +87,11 @@ export function rangeCollection(count: number, bytesOf: (i: number) => Uint8Arra
   };
 }
 
+/** Usage record i's BSON bytes. */
+export function usageBytes(i: number): Buffer {
+  return copyWithId(TEMPLATES, i);
+}
+
 export function bsonSource(count: number): SourceDb {
   const usage = rangeCollection(count, (i) => copyWithId(TEMPLATES, i));
   return {

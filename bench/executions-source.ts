@@ -69,21 +69,31 @@ function template(size: ExecutionSize, t: number): Buffer {
 }
 
 
-export function executionsSource(count: number, size: ExecutionSize): SourceDb {
+/** Execution i's BSON bytes: `_id` idOf(i) and execution id its hex. */
+export function executionBytesOf(size: ExecutionSize): (i: number) => Buffer {
   const templates = Array.from({ length: 16 }, (_, t) => template(size, t));
   const idAt = templates[0]?.indexOf(ID_PLACEHOLDER, 0, 'latin1') ?? -1;
   if (idAt < 0) throw new Error('the execution id placeholder is not in the template');
-  const executions = rangeCollection(count, (i) => {
+  return (i) => {
     const bytes = copyWithId(templates, i);
     bytes.write(idOf(i).toHexString(), idAt, 'latin1');
     return bytes;
-  });
+  };
+}
+
+/** The environments collection of the benchmark's one organisation/environment. */
+export function benchEnvironments(): SourceCollectionApi {
   const environment = Buffer.from(BSON.serialize({ _id: BENCH_ENV, organizationId: BENCH_ORG, name: 'bench' }));
-  const environments: SourceCollectionApi = {
+  return {
     find: (_filter: Document, options: FindOptions = {}) => new BytesCursor(() => environment, 0, 1, options),
     countDocuments: async () => 1,
     estimatedDocumentCount: async () => 1,
   };
+}
+
+export function executionsSource(count: number, size: ExecutionSize): SourceDb {
+  const executions = rangeCollection(count, executionBytesOf(size));
+  const environments = benchEnvironments();
   return {
     collection(name: string) {
       if (name === EXECUTIONS_COLLECTION) return executions;
