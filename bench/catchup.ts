@@ -11,6 +11,7 @@
 //   npx tsx bench/catchup.ts [--usage 1000000] [--executions 20000] [--size small|large] [--changed 0.01]
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { ObjectId } from 'mongodb';
 import pg from 'pg';
 import { catchUpBulkDataSet, catchUpExecutionSequences } from '../app/catchup/bulk.js';
 import type { CatchUpCounts } from '../app/catchup/types.js';
@@ -29,8 +30,8 @@ import { migrateSchema } from '../app/schema-migrations/migrator.js';
 import { EXECUTION_SEQUENCES_TABLE, EXECUTION_TABLES } from '../app/transform/testkube/index.js';
 import { startPostgres } from '../test/harness/postgres.js';
 import { usageBytes } from './bson-source.js';
-import { ChangingCollection, changingSource } from './catchup-source.js';
-import { EXECUTIONS_COLLECTION, benchEnvironments, executionBytes, executionBytesOf, type ExecutionSize } from './executions-source.js';
+import { ChangingCollection, changingSource, spreadId, withId } from './catchup-source.js';
+import { EXECUTIONS_COLLECTION, benchEnvironments, executionBytes as executionSize, executionBytesOf, type ExecutionSize } from './executions-source.js';
 
 const { values } = parseArgs({ options: { usage: { type: 'string', default: '1000000' }, executions: { type: 'string', default: '20000' }, size: { type: 'string', default: 'small' }, changed: { type: 'string', default: '0.01' } } });
 const usageCount = Number(values.usage);
@@ -70,14 +71,18 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
 
   const updated = new Set<number>();
-  const usage = new ChangingCollection(usageCount, usageBytes);
-  const executions = new ChangingCollection(executionCount, updatedExecutions(executionBytesOf(size), updated));
+  // Usage records over 90 days, executions over 180: a day's look-back holds about 1% or 0.5% of them.
+  const usageId = (i: number): ObjectId => spreadId(i, usageCount, 90);
+  const executionId = (i: number): ObjectId => spreadId(i, executionCount, 180);
+  const executionBytes = updatedExecutions(executionBytesOf(size), updated);
+  const usage = new ChangingCollection(usageCount, usageId, (i) => withId(usageBytes(i), usageId(i)));
+  const executions = new ChangingCollection(executionCount, executionId, (i) => withId(executionBytes(i), executionId(i)));
   const source = changingSource({ environments: benchEnvironments(), usage, [EXECUTIONS_COLLECTION]: executions });
   const ctx: EngineContext = { config, db: source, pool, logger, redact: redactor([]), signal: new AbortController().signal, known: new KnownIds() };
   const dataSets = [usageRecords(null), testWorkflowExecutions()];
   const tables = [...dataSets.flatMap((d) => d.tables.map((t) => t.table)), EXECUTION_SEQUENCES_TABLE.table];
   const total = usageCount + executionCount;
-  console.log(`source: ${usageCount.toLocaleString('en-US')} usage records + ${executionCount.toLocaleString('en-US')} ${size} executions (${(executionBytes(size) / 1024).toFixed(1)} KB BSON) = ${total.toLocaleString('en-US')} documents, in process (no MongoDB server); ${availableParallelism()} CPUs, CONVERT_BULK_PARALLEL=${config.convert.bulkParallel}, CONVERT_BULK_THREADS=${config.convert.bulkThreads}`);
+  console.log(`source: ${usageCount.toLocaleString('en-US')} usage records + ${executionCount.toLocaleString('en-US')} ${size} executions (${(executionSize(size) / 1024).toFixed(1)} KB BSON) = ${total.toLocaleString('en-US')} documents, in process (no MongoDB server); ${availableParallelism()} CPUs, CONVERT_BULK_PARALLEL=${config.convert.bulkParallel}, CONVERT_BULK_THREADS=${config.convert.bulkThreads}`);
   try {
     await migrateSchema(pool, SCHEMA_DIR, logger);
     // 1. Pre-copy: the bulk part of `migrate`.
@@ -107,8 +112,14 @@ async function main(): Promise<void> {
     const catchUpStarted = performance.now();
     const cctx = { ...ctx, dryRun: false };
     const counts: Array<[string, CatchUpCounts]> = [];
-    for (const ds of dataSets) counts.push([ds.name, await catchUpBulkDataSet(cctx, ds)]);
-    counts.push(['execution_sequences', await catchUpExecutionSequences(cctx)]);
+    const took = new Map<string, number>();
+    const timed = async (name: string, work: () => Promise<CatchUpCounts>): Promise<void> => {
+      const from = performance.now();
+      counts.push([name, await work()]);
+      took.set(name, seconds(from));
+    };
+    for (const ds of dataSets) await timed(ds.name, () => catchUpBulkDataSet(cctx, ds));
+    await timed('execution_sequences', () => catchUpExecutionSequences(cctx));
     const catchUpSeconds = seconds(catchUpStarted);
 
     const rows = async (table: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
@@ -116,7 +127,7 @@ async function main(): Promise<void> {
     if ((await rows('test_workflow_executions')) !== executions.count) throw new Error('test_workflow_executions does not hold the source\'s executions after catch-up');
 
     console.log('\ncatch-up counts:');
-    for (const [name, c] of counts) console.log(`  ${name.padEnd(26)} inserted ${c.inserted}, updated ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}`);
+    for (const [name, c] of counts) console.log(`  ${name.padEnd(26)} ${(took.get(name) ?? 0).toFixed(1).padStart(5)} s  inserted ${c.inserted}, updated ${c.updated}, deleted ${c.deleted}, unchanged ${c.unchanged}, failed ${c.failed}`);
     console.log(`\n${'full migration (pre-copy)'.padEnd(28)}${'catch-up'.padEnd(14)}ratio`);
     console.log(`${`${fullSeconds.toFixed(1)} s`.padEnd(28)}${`${catchUpSeconds.toFixed(1)} s`.padEnd(14)}${((100 * catchUpSeconds) / fullSeconds).toFixed(1)}% (target ≤ 10%)`);
     console.log('\nCovers the bulk data sets this source has (usage records, test workflow executions with their child tables) and');

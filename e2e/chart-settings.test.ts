@@ -62,6 +62,7 @@ const SAMPLE: Record<string, string | number | boolean> = {
   'convert.since': '2026-01-01',
   'convert.verify': false,
   'convert.stallTimeout': '15m',
+  'convert.catchUpLookback': '2h',
   'progress.logFormat': 'text',
   'progress.logLevel': 'debug',
   'progress.interval': '45s',

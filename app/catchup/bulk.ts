@@ -28,7 +28,7 @@ import type { DataSet, SourceCollection, TableSpec, TransformOutput } from '../d
 import { errorMessage } from '../errors.js';
 import { integrityCheck, prepare, transformContext, type IntegrityCheck } from '../engine/bulk-batch.js';
 import { isDataError } from '../engine/bulk-chunk.js';
-import { idCondition, withIdCondition } from '../engine/id-brackets.js';
+import { withIdCondition } from '../engine/id-brackets.js';
 import { btreeIndexKeys, type IndexKeys } from '../engine/index-keys.js';
 import { insertRows } from '../engine/insert.js';
 import { DIGESTS_TABLE, documentDigest, ensureDigestTable, readDigests } from '../engine/record-digests.js';
@@ -37,6 +37,7 @@ import { decodeChecked } from '../engine/source-read.js';
 import type { FailedRecord } from '../report/error-report.js';
 import { FAILURES_TABLE, ensureFailureTable, storeFailures } from '../report/failure-records.js';
 import { checkout, type PoolClient } from '../sink/postgres.js';
+import { ObjectId } from '../source/bson.js';
 import { decodeSourceDocument } from '../source/source-db.js';
 import { recordIdText } from '../source/record-id.js';
 import { CatchUpTracker } from './tracker.js';
@@ -194,14 +195,17 @@ function countFailures(w: Writer, failures: readonly FailedRecord[], skips: read
 
 // ───────────────────────────── append-only ─────────────────────────────
 
-/** Target keys in ascending byte order through a server-side cursor (its own snapshot and connection). */
-async function* targetKeys(ctx: CatchUpContext, spec: TableSpec): AsyncGenerator<string> {
+/**
+ * Target keys in ascending byte order through a server-side cursor (its own snapshot and
+ * connection), restricted by `where` (SQL over `k`, the key column, with `params`).
+ */
+async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, params: unknown[]): AsyncGenerator<string> {
   const column = escapeIdentifier(spec.conflictKey[0] as string);
   const client = await checkout(ctx.pool);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)} ORDER BY ${column} COLLATE "C"`);
+    await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR SELECT k FROM (SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)}) t WHERE ${where} ORDER BY k COLLATE "C"`, params);
     for (;;) {
       const { rows } = await client.query<{ k: string }>(`FETCH ${KEY_BATCH} FROM catchup_keys`);
       for (const r of rows) yield r.k;
@@ -222,37 +226,51 @@ function objectIdHex(id: unknown): string {
   return (id as { toHexString(): string }).toHexString();
 }
 
-async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Promise<void> {
-  const w = writer(ctx, dataSet, source, indexKeys, tracker);
-  const main = dataSet.tables[0] as TableSpec;
-  const collection = ctx.db.collection(source.collection);
-  const filter = dataSet.filter ?? {};
+/** An ObjectId as a 96-bit number, and back: range bounds are split arithmetically. */
+const toBig = (hex: string): bigint => BigInt(`0x${hex}`);
+const fromBig = (n: bigint): ObjectId => new ObjectId(n.toString(16).padStart(24, '0'));
+
+/** Source ObjectId `_id`s in [lower, upper) (either open when undefined), ascending, `_id` alone. */
+async function* sourceIds(ctx: CatchUpContext, source: SourceCollection, filter: Document, ranges: ReadonlyArray<[ObjectId | undefined, ObjectId | undefined]>): AsyncGenerator<unknown> {
+  for (const [lower, upper] of ranges) {
+    const cond: Document = { $type: 'objectId', ...(lower ? { $gte: lower } : {}), ...(upper ? { $lt: upper } : {}) };
+    const cursor = ctx.db.collection(source.collection).find(withIdCondition(filter, cond), { sort: { _id: 1 }, projection: { _id: 1 }, batchSize: KEY_BATCH });
+    try {
+      for await (const doc of cursor) yield doc._id;
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Merges ascending source `_id`s with ascending target keys of the same span: a source `_id` the
+ * target lacks is inserted, a target key the source lacks deleted, the rest counted unchanged.
+ */
+async function mergeIds(w: Writer, ids: AsyncIterable<unknown>, keys: AsyncGenerator<string>): Promise<void> {
+  const { ctx, tracker } = w;
+  const main = w.dataSet.tables[0] as TableSpec;
   const missing: unknown[] = [];
   const extra: string[] = [];
   const flushMissing = async (): Promise<void> => {
     if (missing.length === 0) return;
-    const ids = missing.splice(0);
-    await insertByIds(w, { _id: { $in: ids } });
+    await insertByIds(w, { _id: { $in: missing.splice(0) } });
   };
   const flushExtra = async (): Promise<void> => {
     if (extra.length === 0) return;
     ctx.signal.throwIfAborted();
-    const keys = extra.splice(0);
+    const gone = extra.splice(0);
     if (!ctx.dryRun) {
-      await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [keys]));
+      await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [gone]));
     }
-    tracker.counts.deleted += keys.length;
+    tracker.counts.deleted += gone.length;
     tracker.tick();
   };
-
-  // ObjectIds, the application's own `_id`s: merged with the target's keys in one ascending pass.
-  const cursor = collection.find(withIdCondition(filter, idCondition('objectId', undefined, undefined)), { sort: { _id: 1 }, projection: { _id: 1 }, batchSize: KEY_BATCH });
-  const keys = targetKeys(ctx, main);
   try {
     let target = await keys.next();
-    for await (const doc of cursor) {
+    for await (const id of ids) {
       ctx.signal.throwIfAborted();
-      const hex = objectIdHex(doc._id);
+      const hex = objectIdHex(id);
       while (!target.done && target.value < hex) {
         extra.push(target.value);
         if (extra.length >= WRITE_BATCH) await flushExtra();
@@ -264,7 +282,7 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
         target = await keys.next();
         continue;
       }
-      missing.push(doc._id);
+      missing.push(id);
       if (missing.length >= WRITE_BATCH) await flushMissing();
     }
     for (; !target.done; target = await keys.next()) {
@@ -272,11 +290,69 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
       if (extra.length >= WRITE_BATCH) await flushExtra();
     }
   } finally {
-    await cursor.close().catch(() => undefined);
     await keys.return(undefined);
   }
   await flushMissing();
   await flushExtra();
+}
+
+/** Number of ranges the `_id`s below the look-back window are counted in: about this many documents each. */
+const RANGE_DOCUMENTS = 2000;
+const MAX_RANGES = 4096;
+
+/**
+ * One collection of an append-only data set. The pre-copy's watermark is the target's highest key:
+ *   - from CATCHUP_LOOKBACK before it on (documents arrived since, and those created out of order
+ *     by clients with slow clocks), every `_id` is merged with the target's keys;
+ *   - below it (retention's deletions, and an `_id` older than the window), the span is cut into
+ *     ranges of about RANGE_DOCUMENTS documents; each range's count in the source (`_id` index) and
+ *     in the target (one scan for all ranges) are compared, and only ranges whose counts differ are
+ *     merged `_id` by `_id`. A range that lost as many documents as it gained older than the window
+ *     compares equal: a larger CATCHUP_LOOKBACK merges more of the collection one by one.
+ */
+async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Promise<void> {
+  const w = writer(ctx, dataSet, source, indexKeys, tracker);
+  const main = dataSet.tables[0] as TableSpec;
+  const filter = dataSet.filter ?? {};
+  const table = escapeIdentifier(main.table);
+  const column = escapeIdentifier(main.conflictKey[0] as string);
+  const { rows: edges } = await ctx.pool.query<{ lo: string | null; hi: string | null; n: string }>(`SELECT min(${column} COLLATE "C") AS lo, max(${column} COLLATE "C") AS hi, count(*) AS n FROM ${table}`);
+  const targetHigh = edges[0]?.hi ?? null;
+  const lookbackSeconds = Math.ceil(ctx.config.convert.catchUpLookback / 1000);
+  // The window's lower bound: everything from here on is merged `_id` by `_id`.
+  const windowStart = targetHigh === null ? undefined : ObjectId.createFromTime(Math.max(0, new ObjectId(targetHigh).getTimestamp().getTime() / 1000 - lookbackSeconds));
+  if (windowStart !== undefined) {
+    const sourceLow = await ctx.db.collection(source.collection).find(withIdCondition(filter, { $type: 'objectId' }), { sort: { _id: 1 }, projection: { _id: 1 }, limit: 1 }).next();
+    const low = [edges[0]?.lo, sourceLow ? objectIdHex(sourceLow._id) : null].filter((x): x is string => typeof x === 'string').sort()[0];
+    const lowN = low === undefined ? undefined : toBig(low);
+    const highN = toBig(windowStart.toHexString());
+    if (lowN !== undefined && lowN < highN) {
+      const parts = Math.max(1, Math.min(MAX_RANGES, Math.ceil(Number(edges[0]?.n ?? 0) / RANGE_DOCUMENTS)));
+      const bounds = Array.from({ length: parts + 1 }, (_, k) => (k === parts ? highN : lowN + ((highN - lowN) * BigInt(k)) / BigInt(parts)));
+      const starts = bounds.slice(0, parts).map((b) => Buffer.from(b.toString(16).padStart(24, '0'), 'hex'));
+      // Target counts of every range in one scan (bucket k: starts[k-1] ≤ key < starts[k]).
+      const { rows } = await ctx.pool.query<{ b: number; n: string }>(
+        `SELECT width_bucket(x, $1::bytea[]) AS b, count(*) AS n FROM (SELECT decode(${column}, 'hex') AS x FROM ${table}) t WHERE x < $2 GROUP BY 1`,
+        [starts, Buffer.from(windowStart.toHexString(), 'hex')],
+      );
+      const targetCounts = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+      const differing: number[] = [];
+      for (let k = 1; k <= parts; k++) {
+        ctx.signal.throwIfAborted();
+        const n = await ctx.db.collection(source.collection).countDocuments(withIdCondition(filter, { $type: 'objectId', $gte: fromBig(bounds[k - 1] as bigint), $lt: fromBig(bounds[k] as bigint) }));
+        if (n !== (targetCounts.get(k) ?? 0)) differing.push(k);
+        else tracker.counts.unchanged += n;
+      }
+      tracker.tick();
+      if (differing.length > 0) {
+        const ranges = differing.map((k): [ObjectId, ObjectId] => [fromBig(bounds[k - 1] as bigint), fromBig(bounds[k] as bigint)]);
+        await mergeIds(w, sourceIds(ctx, source, filter, ranges), targetKeys(ctx, main, `decode(k, 'hex') < $2 AND width_bucket(decode(k, 'hex'), $1::bytea[]) = ANY($3::int[])`, [starts, Buffer.from(windowStart.toHexString(), 'hex'), differing]));
+      }
+    }
+  }
+  // The window (or the whole collection when the target has none of it yet), `_id` by `_id`.
+  const from = windowStart?.toHexString();
+  await mergeIds(w, sourceIds(ctx, source, filter, [[windowStart, undefined]]), targetKeys(ctx, main, from === undefined ? 'true' : 'k COLLATE "C" >= $1', from === undefined ? [] : [from]));
   // `_id`s of any other type cannot have a row (the key is an ObjectId's): each is tried, and
   // reported with its reason as the pre-copy reported it.
   await insertByIds(w, withIdCondition(filter, { $not: { $type: 'objectId' } }));
@@ -325,6 +401,13 @@ async function insertByIds(w: Writer, query: Document): Promise<void> {
 }
 
 // ───────────────────────────── mutable (executions) ─────────────────────────────
+
+/** `_id` as recordIdText gives it, read from the bytes when it is the document's first element and an ObjectId (as the application writes it). */
+function leadingObjectIdHex(bytes: Uint8Array): string | undefined {
+  // int32 length, type 0x07 (ObjectId), "_id\0", then 12 bytes.
+  if (bytes.byteLength < 21 || bytes[4] !== 0x07 || bytes[5] !== 0x5f || bytes[6] !== 0x69 || bytes[7] !== 0x64 || bytes[8] !== 0) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + 9, 12).toString('hex');
+}
 
 interface Redo extends Prepared {
   recordId: string;
@@ -405,8 +488,10 @@ async function mutableCollection(ctx: CatchUpContext, dataSet: DataSet, source: 
     for await (const raw of cursor) {
       ctx.signal.throwIfAborted();
       const bytes = raw as unknown as Uint8Array;
-      const doc = decodeSourceDocument(bytes);
-      const recordId = recordIdText(doc._id);
+      // Decoded only when it is re-migrated: an unchanged document is known by its bytes.
+      let decoded: Document | undefined;
+      const decode = (): Document => (decoded ??= decodeSourceDocument(bytes));
+      const recordId = leadingObjectIdHex(bytes) ?? recordIdText(decode()._id);
       seenRecords.add(recordId);
       const digest = documentDigest(bytes);
       const before = recorded.get(recordId);
@@ -416,7 +501,7 @@ async function mutableCollection(ctx: CatchUpContext, dataSet: DataSet, source: 
         if (tracker.counts.unchanged % 1000 === 0) tracker.tick();
         continue;
       }
-      const p = prepareOne(w, doc, failures, skips);
+      const p = prepareOne(w, decode(), failures, skips);
       if (p) {
         const key = mainKey(dataSet, p.output);
         const replaces = [...new Set([key, before?.targetKey].filter((k): k is string => k !== null && k !== undefined))];

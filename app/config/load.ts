@@ -49,6 +49,8 @@ export interface Config {
     readonly since: Date | null;
     readonly verify: boolean;
     readonly stallTimeout: number;
+    /** CATCHUP_LOOKBACK, milliseconds. */
+    readonly catchUpLookback: number;
   };
   readonly progress: {
     readonly logFormat: 'auto' | 'json' | 'text';

@@ -98,6 +98,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'Verify counts and a sample of rows against the source after migrating.', type: boolean() },
   { key: 'convert.stallTimeout', env: 'CONVERT_STALL_TIMEOUT', flag: 'convert_stall_timeout', default: '10m', group: 'tuning',
     doc: 'Give up (exit 4) when the record-level and bulk phases make no progress for this long; "no progress" warnings start at a quarter of it (0: never).', type: duration() },
+  { key: 'convert.catchUpLookback', env: 'CATCHUP_LOOKBACK', flag: 'catchup_lookback', default: '24h', group: 'tuning',
+    doc: 'Catch-up at cutover: the window before the pre-copy\'s last `_id` in which every `_id` of an append-only bulk data set is compared one by one (documents created out of order by clients with slow clocks); older `_id`s are compared by per-range counts. Larger is slower and more thorough.', type: duration() },
 
   // Progress
   { key: 'progress.logFormat', env: 'LOG_FORMAT', flag: 'log_format', default: 'auto', group: 'progress',

@@ -33,6 +33,7 @@ job.yaml) and KUBERNETES_SERVICE_HOST/PORT (set by the kubelet in every pod).
 - [CONVERT_SINCE, convert.since]
 - [CONVERT_VERIFY, convert.verify]
 - [CONVERT_STALL_TIMEOUT, convert.stallTimeout]
+- [CATCHUP_LOOKBACK, convert.catchUpLookback]
 - [LOG_FORMAT, progress.logFormat]
 - [LOG_LEVEL, progress.logLevel]
 - [PROGRESS_INTERVAL, progress.interval]
