@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   url.pathname = '/bench_catchup';
   const { config } = loadConfig(new Map([
     ['mongo_dsn', 'mongodb://in-process-bench'], ['postgres_url', url.toString()], ['credentials_master_password', 'b'.repeat(32)],
-    ['log_level', 'error'], ['log_format', 'json'],
+    ['log_level', process.env.BENCH_LOG_LEVEL ?? 'error'], ['log_format', 'json'],
   ]), {});
   const pool = new pg.Pool({ connectionString: url.toString(), max: config.convert.bulkParallel + 2 });
   const logger = createLogger(config);

@@ -199,13 +199,14 @@ function countFailures(w: Writer, failures: readonly FailedRecord[], skips: read
  * Target keys in ascending byte order through a server-side cursor (its own snapshot and
  * connection), restricted by `where` (SQL over `k`, the key column, with `params`).
  */
-async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, params: unknown[]): AsyncGenerator<string> {
+async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, params: unknown[], query?: string): AsyncGenerator<string> {
   const column = escapeIdentifier(spec.conflictKey[0] as string);
   const client = await checkout(ctx.pool);
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR SELECT k FROM (SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)}) t WHERE ${where} ORDER BY k COLLATE "C"`, params);
+    const collate = await collateC(ctx);
+    await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR ${query ?? `SELECT k FROM (SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)}) t WHERE ${where.replaceAll('$C', collate)} ORDER BY k${collate}`}`, params);
     for (;;) {
       const { rows } = await client.query<{ k: string }>(`FETCH ${KEY_BATCH} FROM catchup_keys`);
       for (const r of rows) yield r.k;
@@ -219,6 +220,21 @@ async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, 
     if (broken) await client.query('ROLLBACK').catch(() => undefined);
     client.release(broken);
   }
+}
+
+/**
+ * The COLLATE clause that orders keys by bytes: none when the database's own collation is C or
+ * POSIX (then the primary key's index serves the range and order), else an explicit "C" (correct,
+ * but sorted without the index).
+ */
+const byteOrder = new WeakMap<object, Promise<string>>();
+function collateC(ctx: CatchUpContext): Promise<string> {
+  let known = byteOrder.get(ctx.pool);
+  if (!known) {
+    known = ctx.pool.query<{ c: string }>('SELECT datcollate AS c FROM pg_database WHERE datname = current_database()').then(({ rows }) => (['C', 'POSIX'].includes(rows[0]?.c ?? '') ? '' : ' COLLATE "C"'));
+    byteOrder.set(ctx.pool, known);
+  }
+  return known;
 }
 
 /** Lowercase hex of an ObjectId, the append-only tables' key; its byte order is the ObjectId's order. */
@@ -316,7 +332,20 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
   const filter = dataSet.filter ?? {};
   const table = escapeIdentifier(main.table);
   const column = escapeIdentifier(main.conflictKey[0] as string);
-  const { rows: edges } = await ctx.pool.query<{ lo: string | null; hi: string | null; n: string }>(`SELECT min(${column} COLLATE "C") AS lo, max(${column} COLLATE "C") AS hi, count(*) AS n FROM ${table}`);
+  const timing: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (what: string): void => {
+    const now = performance.now();
+    timing[what] = Math.round(now - mark);
+    mark = now;
+  };
+  // Lowest and highest key (the primary key's index, in a database of C collation).
+  const collate = await collateC(ctx);
+  const { rows: edges } = await ctx.pool.query<{ lo: string | null; hi: string | null }>(
+    `SELECT (SELECT ${column} FROM ${table} ORDER BY ${column}${collate} LIMIT 1) AS lo, (SELECT ${column} FROM ${table} ORDER BY ${column}${collate} DESC LIMIT 1) AS hi`,
+  );
+  lap('target_edges_ms');
+  let ranges: { compared: number; differing: number } = { compared: 0, differing: 0 };
   const targetHigh = edges[0]?.hi ?? null;
   const lookbackSeconds = Math.ceil(ctx.config.convert.catchUpLookback / 1000);
   // The window's lower bound: everything from here on is merged `_id` by `_id`.
@@ -327,15 +356,24 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
     const lowN = low === undefined ? undefined : toBig(low);
     const highN = toBig(windowStart.toHexString());
     if (lowN !== undefined && lowN < highN) {
-      const parts = Math.max(1, Math.min(MAX_RANGES, Math.ceil(Number(edges[0]?.n ?? 0) / RANGE_DOCUMENTS)));
+      const documents = await ctx.db.collection(source.collection).countDocuments(withIdCondition(filter, { $type: 'objectId', $lt: windowStart }));
+      const parts = Math.max(1, Math.min(MAX_RANGES, Math.ceil(documents / RANGE_DOCUMENTS)));
       const bounds = Array.from({ length: parts + 1 }, (_, k) => (k === parts ? highN : lowN + ((highN - lowN) * BigInt(k)) / BigInt(parts)));
       const starts = bounds.slice(0, parts).map((b) => Buffer.from(b.toString(16).padStart(24, '0'), 'hex'));
-      // Target counts of every range in one scan (bucket k: starts[k-1] ≤ key < starts[k]).
-      const { rows } = await ctx.pool.query<{ b: number; n: string }>(
-        `SELECT width_bucket(x, $1::bytea[]) AS b, count(*) AS n FROM (SELECT decode(${column}, 'hex') AS x FROM ${table}) t WHERE x < $2 GROUP BY 1`,
-        [starts, Buffer.from(windowStart.toHexString(), 'hex')],
-      );
+      const hexBounds = bounds.map((b) => b.toString(16).padStart(24, '0'));
+      // Target counts of every range (k: bounds[k-1] ≤ key < bounds[k]): by the primary key's
+      // index when it orders by bytes, else in one scan.
+      const { rows } = collate === ''
+        ? await ctx.pool.query<{ b: number; n: string }>(
+          `SELECT r.b, (SELECT count(*) FROM ${table} WHERE ${column} >= r.lo AND ${column} < r.hi) AS n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(lo, hi, b)`,
+          [hexBounds.slice(0, parts), hexBounds.slice(1)],
+        )
+        : await ctx.pool.query<{ b: number; n: string }>(
+          `SELECT width_bucket(x, $1::bytea[]) AS b, count(*) AS n FROM (SELECT decode(${column}, 'hex') AS x FROM ${table}) t WHERE x < $2 GROUP BY 1`,
+          [starts, Buffer.from(windowStart.toHexString(), 'hex')],
+        );
       const targetCounts = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+      lap('target_counts_ms');
       const differing: number[] = [];
       for (let k = 1; k <= parts; k++) {
         ctx.signal.throwIfAborted();
@@ -344,19 +382,28 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
         else tracker.counts.unchanged += n;
       }
       tracker.tick();
+      lap('source_counts_ms');
+      ranges = { compared: parts, differing: differing.length };
       if (differing.length > 0) {
         const ranges = differing.map((k): [ObjectId, ObjectId] => [fromBig(bounds[k - 1] as bigint), fromBig(bounds[k] as bigint)]);
-        await mergeIds(w, sourceIds(ctx, source, filter, ranges), targetKeys(ctx, main, `decode(k, 'hex') < $2 AND width_bucket(decode(k, 'hex'), $1::bytea[]) = ANY($3::int[])`, [starts, Buffer.from(windowStart.toHexString(), 'hex'), differing]));
+        const keys = collate === ''
+          ? targetKeys(ctx, main, '', [differing.map((k) => hexBounds[k - 1]), differing.map((k) => hexBounds[k])],
+            `SELECT x.k FROM unnest($1::text[], $2::text[]) AS r(lo, hi) CROSS JOIN LATERAL (SELECT ${column} AS k FROM ${table} WHERE ${column} >= r.lo AND ${column} < r.hi) x ORDER BY x.k`)
+          : targetKeys(ctx, main, `decode(k, 'hex') < $2 AND width_bucket(decode(k, 'hex'), $1::bytea[]) = ANY($3::int[])`, [starts, Buffer.from(windowStart.toHexString(), 'hex'), differing]);
+        await mergeIds(w, sourceIds(ctx, source, filter, ranges), keys);
       }
     }
   }
+  lap('ranges_merged_ms');
   // The window (or the whole collection when the target has none of it yet), `_id` by `_id`.
   const from = windowStart?.toHexString();
-  await mergeIds(w, sourceIds(ctx, source, filter, [[windowStart, undefined]]), targetKeys(ctx, main, from === undefined ? 'true' : 'k COLLATE "C" >= $1', from === undefined ? [] : [from]));
+  await mergeIds(w, sourceIds(ctx, source, filter, [[windowStart, undefined]]), targetKeys(ctx, main, from === undefined ? 'true' : 'k$C >= $1', from === undefined ? [] : [from]));
+  lap('window_merged_ms');
   // `_id`s of any other type cannot have a row (the key is an ObjectId's): each is tried, and
   // reported with its reason as the pre-copy reported it.
   await insertByIds(w, withIdCondition(filter, { $not: { $type: 'objectId' } }));
   tracker.tick();
+  ctx.logger.info('catch-up compared a collection', { task: dataSet.name, collection: source.collection, window_start: from ?? null, ranges, ...timing });
 }
 
 /** Reads the documents a query selects, transforms and inserts them (conflicts skipped), WRITE_BATCH per transaction. */
