@@ -87,6 +87,8 @@ interface Writer {
   integrity: IntegrityCheck;
   indexKeys: IndexKeys;
   tracker: CatchUpTracker;
+  /** Milliseconds spent writing (for the log line of a collection). */
+  spent: { insert: number; delete: number };
 }
 
 function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Writer {
@@ -98,6 +100,7 @@ function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection,
     integrity: integrityCheck(dataSet, source, ctx.known, { skipIntegrityErrors: ctx.config.convert.skipIntegrityErrors, dryRun: ctx.dryRun }),
     indexKeys,
     tracker,
+    spent: { insert: 0, delete: 0 },
   };
 }
 
@@ -224,14 +227,15 @@ async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, 
 
 /**
  * The COLLATE clause that orders keys by bytes: none when the database's own collation is C or
- * POSIX (then the primary key's index serves the range and order), else an explicit "C" (correct,
+ * POSIX or C.UTF-8 (then the primary key's index serves the range and order), else an explicit "C" (correct,
  * but sorted without the index).
  */
+// C.UTF-8 (glibc) orders by code point, which for UTF-8 is byte order.
 const byteOrder = new WeakMap<object, Promise<string>>();
 function collateC(ctx: CatchUpContext): Promise<string> {
   let known = byteOrder.get(ctx.pool);
   if (!known) {
-    known = ctx.pool.query<{ c: string }>('SELECT datcollate AS c FROM pg_database WHERE datname = current_database()').then(({ rows }) => (['C', 'POSIX'].includes(rows[0]?.c ?? '') ? '' : ' COLLATE "C"'));
+    known = ctx.pool.query<{ c: string }>('SELECT datcollate AS c FROM pg_database WHERE datname = current_database()').then(({ rows }) => (['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(rows[0]?.c ?? '') ? '' : ' COLLATE "C"'));
     byteOrder.set(ctx.pool, known);
   }
   return known;
@@ -270,17 +274,21 @@ async function mergeIds(w: Writer, ids: AsyncIterable<unknown>, keys: AsyncGener
   const extra: string[] = [];
   const flushMissing = async (): Promise<void> => {
     if (missing.length === 0) return;
+    const t0 = performance.now();
     await insertByIds(w, { _id: { $in: missing.splice(0) } });
+    w.spent.insert += performance.now() - t0;
   };
   const flushExtra = async (): Promise<void> => {
     if (extra.length === 0) return;
     ctx.signal.throwIfAborted();
+    const t0 = performance.now();
     const gone = extra.splice(0);
     if (!ctx.dryRun) {
       await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [gone]));
     }
     tracker.counts.deleted += gone.length;
     tracker.tick();
+    w.spent.delete += performance.now() - t0;
   };
   try {
     let target = await keys.next();
@@ -403,7 +411,7 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
   // reported with its reason as the pre-copy reported it.
   await insertByIds(w, withIdCondition(filter, { $not: { $type: 'objectId' } }));
   tracker.tick();
-  ctx.logger.info('catch-up compared a collection', { task: dataSet.name, collection: source.collection, window_start: from ?? null, ranges, ...timing });
+  ctx.logger.info('catch-up compared a collection', { task: dataSet.name, collection: source.collection, window_start: from ?? null, ranges, ...timing, inserting_ms: Math.round(w.spent.insert), deleting_ms: Math.round(w.spent.delete) });
 }
 
 /** Reads the documents a query selects, transforms and inserts them (conflicts skipped), WRITE_BATCH per transaction. */
