@@ -388,6 +388,7 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
         const n = await ctx.db.collection(source.collection).countDocuments(withIdCondition(filter, { $type: 'objectId', $gte: fromBig(bounds[k - 1] as bigint), $lt: fromBig(bounds[k] as bigint) }));
         if (n !== (targetCounts.get(k) ?? 0)) differing.push(k);
         else tracker.counts.unchanged += n;
+        if (k % 64 === 0) tracker.tick();
       }
       tracker.tick();
       lap('source_counts_ms');
