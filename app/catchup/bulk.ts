@@ -22,6 +22,7 @@
  * part way leaves the target consistent, and a re-run finds what is left and converges.
  * A dry run (ctx.dryRun) reads, compares and transforms the same way and writes nothing.
  */
+import { createHash } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { escapeIdentifier } from 'pg';
 import type { DataSet, SourceCollection, TableSpec, TransformOutput } from '../datasets/types.js';
@@ -226,16 +227,20 @@ async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, 
 }
 
 /**
- * The COLLATE clause that orders keys by bytes: none when the database's own collation is C or
- * POSIX or C.UTF-8 (then the primary key's index serves the range and order), else an explicit "C" (correct,
- * but sorted without the index).
+ * The COLLATE clause that orders the keys (24 lowercase hex digits) by bytes: none when the
+ * database's own collation already orders them so (C, POSIX, C.UTF-8, and the usual libc and ICU
+ * locales, which compare such strings letter by letter), so the primary key's index serves ranges
+ * and order; else an explicit "C" (correct, but scanned and sorted without the index). Asked of
+ * the database itself with a sample of keys, whatever its provider and version.
  */
-// C.UTF-8 (glibc) orders by code point, which for UTF-8 is byte order.
 const byteOrder = new WeakMap<object, Promise<string>>();
+const SAMPLE_KEYS = Array.from({ length: 2000 }, (_, i) => createHash('md5').update(String(i)).digest('hex').slice(i % 8, (i % 8) + 24));
 function collateC(ctx: CatchUpContext): Promise<string> {
   let known = byteOrder.get(ctx.pool);
   if (!known) {
-    known = ctx.pool.query<{ c: string }>('SELECT datcollate AS c FROM pg_database WHERE datname = current_database()').then(({ rows }) => (['C', 'POSIX', 'C.UTF-8', 'C.utf8'].includes(rows[0]?.c ?? '') ? '' : ' COLLATE "C"'));
+    known = ctx.pool
+      .query<{ same: boolean }>('SELECT (SELECT array_agg(x ORDER BY x) FROM unnest($1::varchar[]) x) = (SELECT array_agg(x ORDER BY x COLLATE "C") FROM unnest($1::varchar[]) x) AS same', [SAMPLE_KEYS])
+      .then(({ rows }) => (rows[0]?.same === true ? '' : ' COLLATE "C"'));
     byteOrder.set(ctx.pool, known);
   }
   return known;
