@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * CLI entry: `mongo2pg [migrate|preflight|verify|config] [flags]`. Owns the process: parses
+ * CLI entry: `mongo2pg [migrate|catch-up|preflight|verify|config] [flags]`. Owns the process: parses
  * configuration once, installs signal handling (first SIGTERM/SIGINT = graceful stop at the next
  * checkpoint, second = immediate exit), and maps every outcome to a documented exit code.
  */
@@ -16,8 +16,16 @@ import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
 import { runSummaryLine } from './report/stats.js';
 import { verifyCommand } from './verify/command.js';
+import { BULK_NOT_BUILT, catchUp, type BulkCatchUpHandlers } from './run/catch-up.js';
 
-const COMMANDS = ['migrate', 'preflight', 'verify', 'config'] as const;
+/**
+ * The bulk side of `catch-up` (issue 17), injected into the orchestrator. Until app/catchup/bulk.ts
+ * is part of this build: `{ bulkDataSet: catchUpBulkDataSet, executionSequences: catchUpExecutionSequences }`
+ * from there; meanwhile bulk data sets with anything to catch up are refused.
+ */
+const BULK_CATCH_UP: BulkCatchUpHandlers = BULK_NOT_BUILT;
+
+const COMMANDS = ['migrate', 'catch-up', 'preflight', 'verify', 'config'] as const;
 type Command = (typeof COMMANDS)[number];
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -76,7 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const line of text.split('\n')) logger.info(line, { ...meta });
   };
   const started = Date.now();
-  const progress = command === 'migrate' ? createProgress({ config, logger, redact }) : undefined;
+  const progress = command === 'migrate' || command === 'catch-up' ? createProgress({ config, logger, redact }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   try {
     if (command === 'preflight') {
@@ -93,6 +101,14 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info('migration finished successfully', { summary });
+      await progress?.runFinished({ ok: true, summary, stats: result.stats });
+      return ExitCode.ok;
+    }
+    if (command === 'catch-up') {
+      preflightSettings(config);
+      const result = await catchUp({ config, logger, redact, signal: controller.signal, print, bulk: BULK_CATCH_UP, ...(progress ? { progress } : {}) });
+      const summary = runSummaryLine(true, result.stats, Date.now() - started);
+      logger.info(config.convert.dryRun ? 'catch-up dry run finished: nothing was written' : 'catch-up finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });
       return ExitCode.ok;
     }

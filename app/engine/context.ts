@@ -7,7 +7,7 @@ import type { Pool } from '../sink/postgres.js';
 import type { SourceDb } from '../source/source-db.js';
 import type { KnownIds } from './integrity.js';
 
-export type Phase = 'preflight' | 'schema' | 'records' | 'bulk' | 'verify' | 'done' | 'failed';
+export type Phase = 'preflight' | 'schema' | 'records' | 'bulk' | 'catch-up' | 'verify' | 'done' | 'failed';
 
 export interface TaskCounts {
   successful: number;

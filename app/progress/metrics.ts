@@ -16,7 +16,7 @@ import type { RunState } from './run-state.js';
 import { Throttle } from './throttle.js';
 
 export const METRICS_JOB = 'mongo2pg';
-const PHASES: readonly Phase[] = ['preflight', 'schema', 'records', 'bulk', 'verify', 'done', 'failed'];
+const PHASES: readonly Phase[] = ['preflight', 'schema', 'records', 'bulk', 'catch-up', 'verify', 'done', 'failed'];
 const RESULTS = ['running', 'succeeded', 'failed'] as const;
 const PUSH_TIMEOUT_MS = 5000;
 

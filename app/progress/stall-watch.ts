@@ -20,7 +20,7 @@ export interface StallOptions {
   now?: () => number;
 }
 
-const WATCHED: ReadonlySet<Phase> = new Set(['records', 'bulk']);
+const WATCHED: ReadonlySet<Phase> = new Set(['records', 'bulk', 'catch-up']);
 
 export class StallWatch implements ProgressSink {
   private last: number;

@@ -24,6 +24,7 @@ import type { Redactor } from '../log/redact.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
 import { resetSequences } from './post-load.js';
+import { recordAllDigests } from './table-digests.js';
 import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
@@ -73,6 +74,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
     });
     let ended: 'finished' | 'failed' | 'interrupted' = 'failed';
     let statusWritten = false;
+    let runNo = 0;
     try {
       // The hook left on after a successful migration (issue 14): touch nothing, succeed, say what
       // to do. Before the gate, which refuses a finished migration (exit 3) for `preflight` alone.
@@ -95,6 +97,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       } else {
         const status = await markRunStarted(pool);
         statusWritten = true;
+        runNo = status.runs;
         logger.info('migration recorded in the target', { table: STATUS_TABLE, started_at: status.startedAt.toISOString(), run: status.runs });
         progress.phase('schema');
         await migrateSchema(pool, SCHEMA_DIR, logger);
@@ -151,6 +154,12 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         }
       } finally {
         if (!summarized && finished.length > 0) summarize(finished);
+      }
+      if (!config.convert.dryRun) {
+        // Issue 17: the run went to the end (a pre-copy a `catch-up` can start from); what the
+        // target holds now is what mongo2pg wrote, by table digest.
+        const digests = await recordAllDigests(pool, runNo);
+        logger.info('table digests recorded for a later catch-up', { tables: digests.length });
       }
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {

@@ -1,0 +1,106 @@
+/**
+ * Catch-up never deletes or overwrites a row mongo2pg did not write (issue 17). What mongo2pg
+ * wrote is known by table digest (app/run/table-digests.ts): recorded when the pre-copy `migrate`
+ * ran to the end and after every data set a catch-up brought level. At the start of a catch-up
+ * every table's digest must still be the recorded one; a table that differs has rows written by
+ * someone else — the application already running on PostgreSQL — and the catch-up refuses
+ * before it writes anything (exit 3).
+ *
+ * A catch-up marks a table dirty (committed) before it writes to it and records its digest again
+ * when done. A table left dirty by a killed catch-up cannot be checked (said in a log line); the
+ * re-run brings it level from the source just the same, so the run converges.
+ */
+import { PreflightError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
+import { currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
+
+export interface OwnershipCheck {
+  /** migration_status.runs of the pre-copy: recorded with every digest. */
+  run: number;
+  status: MigrationStatus;
+  /** Tables checked and found as mongo2pg left them. */
+  checked: number;
+  /** Tables a killed catch-up left dirty: not checkable, brought level again. */
+  dirty: string[];
+}
+
+/**
+ * Refuses (PreflightError, exit 3) unless the target holds a pre-copy that went to the end and
+ * every table is as mongo2pg left it. Reads only.
+ */
+export async function checkOwnership(db: Queryable, logger: Logger): Promise<OwnershipCheck> {
+  const status = await readMigrationStatus(db);
+  if (!status) {
+    throw new PreflightError('catch-up', 'catch-up needs a pre-copy in the target, and it holds none (no mongo2pg.migration_status): run `mongo2pg migrate` while the application still runs on MongoDB first; nothing was changed');
+  }
+  const recorded = await readDigests(db);
+  const fromRun = [...recorded.values()].filter((d) => d.run === status.runs);
+  // `failed` with digests of the same run: the pre-copy went to the end, some records failed (reported).
+  if (status.status === 'running' || status.status === 'interrupted' || fromRun.length === 0 || fromRun.length !== recorded.size) {
+    throw new PreflightError('catch-up', `the pre-copy in the target did not run to the end (migration status "${status.status}"${recorded.size === 0 ? ', no table digests recorded' : ''}): run \`mongo2pg migrate\` again until it completes, then catch-up; nothing was changed`, { context: { status: status.status } });
+  }
+  const tables = await dataTables(db);
+  const dirty: string[] = [];
+  const changed: string[] = [];
+  let checked = 0;
+  for (const table of tables) {
+    const r = recorded.get(table);
+    if (!r) {
+      // A table nobody recorded: a schema the pre-copy did not create. Rows in it are not ours.
+      if ((await currentDigest(db, table)).rows > 0) changed.push(`${table} (not written by the pre-copy, holds rows)`);
+      continue;
+    }
+    if (r.dirty) {
+      dirty.push(table);
+      continue;
+    }
+    const now = await currentDigest(db, table);
+    checked++;
+    if (now.rows !== r.rows || now.digest !== r.digest) changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${now.rows} now${now.rows === r.rows ? ', contents differ' : ''})`);
+  }
+  if (changed.length > 0) {
+    throw new PreflightError('catch-up', `the target has rows mongo2pg did not write, in ${changed.join('; ')}: the application seems to already run on PostgreSQL, and catch-up would overwrite or delete its writes; nothing was changed`, { context: { tables: changed.length } });
+  }
+  if (dirty.length > 0) {
+    logger.warn('tables left mid-write by an earlier catch-up cannot be checked for writes by others; they are brought level with the source again', { tables: dirty });
+  }
+  logger.info('target checked: every table is as mongo2pg left it', { checked, dirty: dirty.length, pre_copy_run: status.runs });
+  return { run: status.runs, status, checked, dirty };
+}
+
+/**
+ * Tables whose rows a DELETE from `tables` can remove through ON DELETE CASCADE foreign keys,
+ * transitively, including `tables` themselves: all of them are marked dirty before the delete.
+ */
+export async function cascadeClosure(db: Queryable, tables: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ parent: string; child: string }>(
+    `SELECT format('%I', p.relname) AS parent, format('%I', c.relname) AS child
+       FROM pg_constraint k JOIN pg_class p ON p.oid = k.confrelid JOIN pg_class c ON c.oid = k.conrelid
+      WHERE k.contype = 'f' AND k.confdeltype = 'c'`,
+  );
+  const out = new Set(tables);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) {
+      if (out.has(r.parent) && !out.has(r.child)) {
+        out.add(r.child);
+        grew = true;
+      }
+    }
+  }
+  return [...out];
+}
+
+/** Marks tables dirty before writing them (a no-op in a dry run, which writes nothing). */
+export async function beginWrites(db: Queryable, tables: readonly string[], dryRun: boolean): Promise<void> {
+  if (dryRun) return;
+  await markDirty(db, tables);
+}
+
+/** Records the tables' digests again (clean) once written. */
+export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean): Promise<void> {
+  if (dryRun) return;
+  await recordDigests(db, tables, run);
+}
+

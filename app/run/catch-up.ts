@@ -1,0 +1,208 @@
+/**
+ * `mongo2pg catch-up` (issue 17): run at cutover, with the application's writers stopped, after a
+ * pre-copy `migrate` that ran while the application still ran on MongoDB. It makes the target
+ * equal to the source at this moment by touching only what changed: record-level data sets
+ * record by record (parents first; deletes children first, in a pass of their own), then the
+ * bulk data sets and execution sequences through the bulk handlers, then constraints and
+ * sequences as after `migrate`, then verification as at the end of `migrate`.
+ *
+ * Before anything is written, the target must hold a pre-copy that ran to the end and every
+ * table must be as mongo2pg left it (app/catchup/ownership.ts): rows someone else wrote are
+ * never overwritten or deleted (exit 3). CONVERT_DRY_RUN=true counts what would change per data
+ * set and writes nothing — the estimate of the maintenance window.
+ */
+import type { Config } from '../config/load.js';
+import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
+import type { DataSet } from '../datasets/types.js';
+import { KnownIds } from '../engine/integrity.js';
+import { restoreConstraints } from '../engine/deferred-constraints.js';
+import type { ProgressSink } from '../engine/context.js';
+import { sourceCollections } from '../engine/scopes.js';
+import { InterruptedError, InternalError, isMongo2pgError } from '../errors.js';
+import { HUMAN, type Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redact.js';
+import { StallWatch } from '../progress/stall-watch.js';
+import { statisticsBlock, statisticsFields, type DataSetStats } from '../report/stats.js';
+import { connectSink } from '../sink/postgres.js';
+import { connectSource } from '../source/mongo.js';
+import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
+import { tableCount } from '../verify/compare-rows.js';
+import { verifyStep } from '../verify/command.js';
+import { beginWrites, cascadeClosure, checkOwnership, endWrites } from '../catchup/ownership.js';
+import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
+import { NO_CHANGES, type CatchUpContext, type CatchUpCounts } from '../catchup/types.js';
+import { MigrationFailedError } from './outcome.js';
+import { markRunEnded } from './migration-status.js';
+import { resetSequences } from './post-load.js';
+import { acquireRunLock } from './run-lock.js';
+import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
+
+/**
+ * The bulk side of catch-up (app/catchup/bulk.ts, built apart): injected by `main`, so this
+ * orchestrator does not depend on how it is built. Both honour ctx.dryRun and report progress
+ * through ctx.progress; ownership (dirty marks, digests) of their tables is handled here.
+ */
+export interface BulkCatchUpHandlers {
+  /** One append-only bulk data set, or the test workflow executions. */
+  bulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts>;
+  /** Execution sequences, recomputed after the executions. */
+  executionSequences(ctx: CatchUpContext): Promise<CatchUpCounts>;
+}
+
+export interface CatchUpDeps {
+  config: Config;
+  logger: Logger;
+  redact: Redactor;
+  signal: AbortSignal;
+  progress?: ProgressSink;
+  print: (text: string, meta?: { kind: 'statistics' | 'summary'; task?: string }) => void;
+  bulk: BulkCatchUpHandlers;
+}
+
+export interface CatchUpResult {
+  stats: DataSetStats[];
+  counts: Map<string, CatchUpCounts>;
+}
+
+/** Inserted / updated / deleted / unchanged / failed / skipped per data set, and the totals. */
+export function catchUpTable(rows: ReadonlyArray<{ name: string; counts: CatchUpCounts; durationMs: number }>): string {
+  const header = ['DATA SET', 'INSERTED', 'UPDATED', 'DELETED', 'UNCHANGED', 'FAILED', 'SKIPPED', 'SECONDS'];
+  const total = rows.reduce((a, r) => ({ inserted: a.inserted + r.counts.inserted, updated: a.updated + r.counts.updated, deleted: a.deleted + r.counts.deleted, unchanged: a.unchanged + r.counts.unchanged, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { ...NO_CHANGES });
+  const cells = (name: string, c: CatchUpCounts, seconds: string): string[] => [name, String(c.inserted), String(c.updated), String(c.deleted), String(c.unchanged), String(c.failed), String(c.skipped), seconds];
+  const body = rows.map((r) => cells(r.name, r.counts, (r.durationMs / 1000).toFixed(2)));
+  body.push(cells('ALL', total, ''));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(widths[i] ?? 0) : x.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
+  const { config, logger } = deps;
+  const dryRun = config.convert.dryRun;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(deps.signal.reason);
+  if (deps.signal.aborted) onAbort();
+  else deps.signal.addEventListener('abort', onAbort, { once: true });
+  const signal = stop.signal;
+  const progress = new StallWatch(deps.progress, { timeoutMs: config.convert.stallTimeout, warnEveryMs: config.progress.interval, logger, onStall: (err) => stop.abort(err) });
+  progress.start();
+  progress.phase('preflight');
+  const source = await connectSource(config, logger, signal);
+  try {
+    const pool = await connectSink(config, logger, signal);
+    const lock = dryRun ? null : await acquireRunLock(config, logger, (err) => stop.abort(err)).catch(async (err: unknown) => {
+      await pool.end();
+      throw err;
+    });
+    try {
+      // Reads only: refuses (exit 3) before anything is written.
+      const owned = await checkOwnership(pool, logger);
+      const ctx: CatchUpContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), progress, dryRun };
+      if (dryRun) logger.info('dry run: counting what catch-up would change, writing nothing');
+      const rows: Array<{ name: string; counts: CatchUpCounts; durationMs: number }> = [];
+      const stats: DataSetStats[] = [];
+      const done = (s: DataSetStats, counts: CatchUpCounts): void => {
+        stats.push(s);
+        rows.push({ name: s.name, counts, durationMs: s.durationMs });
+        progress.taskFinished(s);
+        logger.info('task finished', { task: s.name, phase: 'catch-up', statistics: statisticsFields(s), dry_run: dryRun, [HUMAN]: `${s.name}: caught up (${counts.inserted} inserted, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged, ${counts.failed} failed, ${counts.skipped} skipped)` });
+        deps.print(statisticsBlock(s), { kind: 'statistics', task: s.name });
+      };
+
+      // Record-level: inserts and updates parents first, then deletes children first.
+      const records = recordDataSets(config);
+      progress.phase('catch-up');
+      logger.info('phase started', { phase: 'catch-up', kind: 'records', data_sets: records.length, dry_run: dryRun });
+      const rc = new RecordCatchUp(ctx, owned.run);
+      const upserted = new Map<string, { counts: CatchUpCounts; stats: DataSetStats }>();
+      for (const ds of records) {
+        signal.throwIfAborted();
+        upserted.set(ds.name, await rc.upsertDataSet(ds));
+      }
+      const childRows = new Map<string, number>();
+      for (const ds of [...records].reverse()) {
+        signal.throwIfAborted();
+        const gone = await rc.deleteGone(ds);
+        const u = upserted.get(ds.name);
+        if (u) u.counts.deleted += gone.records;
+        childRows.set(ds.name, gone.childRows);
+      }
+      for (const ds of records) {
+        const u = upserted.get(ds.name);
+        if (!u) continue;
+        done(catchUpStats(ds.name, u.stats.total, u.counts, u.stats.durationMs, childRows.get(ds.name) ?? 0), u.counts);
+      }
+
+      // Bulk data sets (their handlers), in the migration's order, then execution sequences.
+      const bulk = bulkDataSets(config);
+      logger.info('phase started', { phase: 'catch-up', kind: 'bulk', data_sets: bulk.length + 1, dry_run: dryRun });
+      const runBulk = async (name: string, tables: readonly string[], run: () => Promise<CatchUpCounts>): Promise<void> => {
+        signal.throwIfAborted();
+        const started = Date.now();
+        const touched = dryRun ? [] : await cascadeClosure(pool, tables);
+        await beginWrites(pool, touched, dryRun);
+        const counts = await run();
+        await endWrites(pool, touched, owned.run, dryRun);
+        done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
+      };
+      for (const ds of bulk) await runBulk(ds.name, ds.tables.map((t) => t.table), () => deps.bulk.bulkDataSet(ctx, ds));
+      await runBulk(SEQUENCES_DATA_SET, [EXECUTION_SEQUENCES_TABLE.table], () => deps.bulk.executionSequences(ctx));
+
+      if (!dryRun) {
+        progress.phase('verify');
+        await restoreConstraints(pool, logger);
+        await resetSequences(pool, logger);
+      }
+      deps.print(catchUpTable(rows), { kind: 'summary' });
+      const totals = rows.reduce((a, r) => ({ inserted: a.inserted + r.counts.inserted, updated: a.updated + r.counts.updated, deleted: a.deleted + r.counts.deleted, unchanged: a.unchanged + r.counts.unchanged, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { ...NO_CHANGES });
+      logger.info('catch-up summary', { totals, dry_run: dryRun, data_sets: rows.map((r) => ({ task: r.name, ...r.counts })), [HUMAN]: `catch-up${dryRun ? ' (dry run: would change)' : ''}: ${totals.inserted} inserted, ${totals.updated} updated, ${totals.deleted} deleted, ${totals.unchanged} unchanged, ${totals.failed} failed, ${totals.skipped} skipped` });
+      if (config.convert.verify && !dryRun) {
+        signal.throwIfAborted();
+        await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
+      }
+      const failed = stats.filter((s) => s.failed > 0);
+      if (failed.length > 0) {
+        throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
+      }
+      // The target is level with the source: the migration is finished (a pre-copy with failed records included).
+      if (!dryRun) await markRunEnded(pool, 'finished');
+      return { stats, counts: new Map(rows.map((r) => [r.name, r.counts])) };
+    } catch (err) {
+      if (signal.aborted && !deps.signal.aborted && isMongo2pgError(signal.reason)) throw signal.reason;
+      if (signal.aborted && signal.reason instanceof InterruptedError) throw signal.reason;
+      throw err;
+    } finally {
+      await lock?.release();
+      await pool.end();
+    }
+  } finally {
+    progress.stop();
+    deps.signal.removeEventListener('abort', onAbort);
+    await source.close();
+  }
+}
+
+/**
+ * Until the bulk catch-up (app/catchup/bulk.ts) is part of this build: a bulk data set with no
+ * source documents and no target rows has nothing to catch up; any other is refused rather than
+ * left behind silently.
+ */
+export const BULK_NOT_BUILT: BulkCatchUpHandlers = {
+  async bulkDataSet(ctx, dataSet) {
+    let documents = 0;
+    for (const s of await sourceCollections(ctx.db, dataSet)) documents += await ctx.db.collection(s.collection).countDocuments(dataSet.filter ?? {});
+    let rows = 0;
+    for (const t of dataSet.tables) rows += await tableCount(ctx.pool, t.table);
+    if (documents === 0 && rows === 0) return { ...NO_CHANGES };
+    throw new InternalError(`${dataSet.name}: bulk catch-up is not part of this build (${documents} source documents, ${rows} target rows); nothing of this data set was changed`);
+  },
+  async executionSequences(ctx) {
+    let documents = 0;
+    for (const base of ['sequences', 'testworkflowresults']) {
+      for (const s of await sourceCollections(ctx.db, { collection: base, scope: 'environment' })) documents += await ctx.db.collection(s.collection).countDocuments({});
+    }
+    const rows = await tableCount(ctx.pool, EXECUTION_SEQUENCES_TABLE.table);
+    if (documents === 0 && rows === 0) return { ...NO_CHANGES };
+    throw new InternalError(`${SEQUENCES_DATA_SET}: bulk catch-up is not part of this build (${documents} source documents, ${rows} target rows); nothing was changed`);
+  },
+};
