@@ -64,6 +64,7 @@ export function helpText(): string {
     '',
     'Commands:',
     '  migrate     pre-flight, schema, record-level phase, bulk phase, verification (default)',
+    '  catch-up    at cutover, after a pre-copy migrate: bring the target level with the source (docs/cutover.md)',
     '  preflight   run the pre-flight gate only; writes nothing',
     '  verify      compare the target with the source',
     '  config      print the effective configuration, secrets redacted',
