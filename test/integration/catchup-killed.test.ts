@@ -1,0 +1,72 @@
+// Issue 17: `mongo2pg catch-up` (the built CLI) killed by SIGKILL in the middle of the record
+// data sets, then run again: the re-run is not refused (tables the killed run left dirty are
+// said to be unchecked, the others are checked), and ends with the same target as a catch-up
+// that was never interrupted: a clean full migration of the final source, verified.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FIXTURE_MASTER_PASSWORD } from '../fixtures/options.js';
+import { createTestDatabases, type TestDatabases } from '../harness/index.js';
+import { baseEnv } from '../helpers/cli.js';
+import { changeSource, withSource } from '../helpers/catchup.js';
+import { contentDigests, migrateInProcess, testConfig, workDir } from '../helpers/faults.js';
+import { generate, watch } from '../faults/trials.js';
+
+const FIXTURES = {
+  seed: 1718, orgs: 3, envsPerOrg: 2, usersPerOrg: 4, agentsPerOrg: 1, workflowsPerEnv: 2, executionsPerEnv: 0, recordsPerScope: 2,
+  aiSessionsPerOrg: 2, toolCallsPerSession: 2, paymentsPerOrg: 2, usageRecords: 0, auditEvents: 0, applicationAuditEvents: 0,
+  events: 0, reportingData: 0, messiness: 0.2, orphans: false, edgeCases: false,
+};
+
+let source: TestDatabases;
+let target: TestDatabases;
+let reference: TestDatabases;
+
+const configOf = (db: TestDatabases) => testConfig({ pgUrl: db.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb }, { convert_work_dir: workDir() }, FIXTURE_MASTER_PASSWORD);
+
+before(async () => {
+  source = await createTestDatabases('catchup-kill-source');
+  target = await createTestDatabases('catchup-kill-target');
+  reference = await createTestDatabases('catchup-kill-reference');
+  await generate(source, FIXTURES);
+  await withSource(source, async (db) => {
+    for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) if (c.name.startsWith('sequences_')) await db.collection(c.name).drop();
+  });
+  const pre = await migrateInProcess(configOf(target));
+  assert.equal(pre.error, undefined, String(pre.error));
+  await withSource(source, changeSource);
+  const clean = await migrateInProcess(configOf(reference));
+  assert.equal(clean.error, undefined, String(clean.error));
+});
+
+after(async () => {
+  await Promise.allSettled([source?.cleanup(), target?.cleanup(), reference?.cleanup()]);
+});
+
+test('catch-up killed by SIGKILL mid-way, run again: the same target as a clean migration of the final source, verified', async () => {
+  const env = { ...baseEnv({ pgUrl: target.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb }, workDir()), CREDENTIALS_MASTER_PASSWORD: FIXTURE_MASTER_PASSWORD, CONVERT_BATCH_SIZE: '1', PROGRESS_INTERVAL: '1s' };
+  const run = watch(['catch-up'], env);
+  // Users and organisations have been written; the credentials are next.
+  const hit = await run.waitFor((l) => l.message === 'task started' && l.phase === 'catch-up' && l.task === 'credentials');
+  assert.ok(hit, `the catch-up reached the credentials: ${run.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`);
+  assert.equal(run.child.exitCode, null, 'still running when killed');
+  run.child.kill('SIGKILL');
+  const killed = await run.done;
+  assert.equal(killed.signal, 'SIGKILL');
+
+  const rerun = watch(['catch-up'], env);
+  const r = await rerun.done;
+  assert.equal(r.code, 0, `the re-run succeeds: ${r.stdout.slice(-3000)}${r.stderr}`);
+  const unchecked = rerun.lines.find((l) => /cannot be checked/.test(String(l.message)));
+  assert.ok(unchecked, 'the re-run says which tables it could not check');
+  assert.ok((unchecked.tables as string[]).includes('credentials'), JSON.stringify(unchecked));
+  assert.ok(rerun.lines.some((l) => l.message === 'verification finished' && l.ok === true), 'the re-run verifies');
+  assert.deepEqual(await contentDigests(target.pgUrl, configOf(target)), await contentDigests(reference.pgUrl, configOf(reference)));
+
+  // And a third run finds the target as it left it: every table checked, nothing to change.
+  const third = watch(['catch-up'], env);
+  const t = await third.done;
+  assert.equal(t.code, 0, t.stdout.slice(-2000));
+  const summary = third.lines.find((l) => l.message === 'catch-up summary');
+  const totals = summary?.totals as { inserted: number; updated: number; deleted: number };
+  assert.deepEqual([totals.inserted, totals.updated, totals.deleted], [0, 0, 0]);
+});
