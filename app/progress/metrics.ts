@@ -18,6 +18,8 @@ import { Throttle } from './throttle.js';
 export const METRICS_JOB = 'mongo2pg';
 const PHASES: readonly Phase[] = ['preflight', 'schema', 'records', 'bulk', 'catch-up', 'verify', 'done', 'failed'];
 const RESULTS = ['running', 'succeeded', 'failed'] as const;
+/** Statistics notes of a catch-up's data sets (app/catchup/records.ts catchUpStats). */
+const CATCH_UP_ACTIONS: ReadonlySet<string> = new Set(['inserted', 'updated', 'deleted', 'unchanged']);
 const PUSH_TIMEOUT_MS = 5000;
 
 export class RunMetrics {
@@ -39,6 +41,7 @@ export class RunMetrics {
   private readonly lastSuccess = new Gauge({ name: 'mongo2pg_last_success_time_seconds', help: 'Unix time the run ended successfully (absent unless it did).', registers: [] });
   private readonly rss = this.gauge('mongo2pg_process_resident_memory_bytes', 'Resident memory of the migration process.', []);
   private readonly heap = this.gauge('mongo2pg_process_heap_used_bytes', 'V8 heap in use by the migration process.', []);
+  private readonly catchUp = this.gauge('mongo2pg_catchup_records', 'catch-up (issue 17): records per data set and action (inserted, updated, deleted, unchanged); a dry run counts what would change.', ['data_set', 'action']);
 
   private gauge(name: string, help: string, labelNames: string[]): Gauge {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
@@ -73,6 +76,9 @@ export class RunMetrics {
       this.duration.set(ds, v.elapsedMs / 1000);
       this.throughput.set(ds, v.recordsPerSecond);
       if (!v.finished && v.etaSeconds !== null) this.eta.set(ds, v.etaSeconds);
+    }
+    for (const s of state.finished()) {
+      for (const n of s.notes ?? []) if (CATCH_UP_ACTIONS.has(n.field)) this.catchUp.set({ data_set: s.name, action: n.field }, n.count);
     }
     const t = state.totals();
     const running = state.active().length;
