@@ -24,7 +24,25 @@ pod label `job-name`, and label values are limited to 63.
 {{- end -}}
 
 {{- define "mongo2pg.jobName" -}}
+{{- if eq (include "mongo2pg.mode" .) "precopy" -}}
+{{- printf "%s-precopy" (include "mongo2pg.fullname" . | trunc 55 | trimSuffix "-") -}}
+{{- else -}}
 {{- include "mongo2pg.fullname" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+mongoToPostgresMigration.mode (docs/cutover.md): `hook` runs `command` as a Helm hook; `precopy`
+runs `migrate` as a plain Job (the upgrade does not wait for it, the application keeps running);
+`cutover` runs `catch-up` as the hook.
+*/}}
+{{- define "mongo2pg.mode" -}}
+{{- .Values.mongoToPostgresMigration.mode | default "hook" -}}
+{{- end -}}
+
+{{- define "mongo2pg.command" -}}
+{{- $mode := include "mongo2pg.mode" . -}}
+{{- if eq $mode "precopy" -}}migrate{{- else if eq $mode "cutover" -}}catch-up{{- else -}}{{ .Values.command }}{{- end -}}
 {{- end -}}
 
 {{/*

@@ -91,7 +91,12 @@ spec:
           image: {{ include "mongo2pg.image" . | quote }}
           imagePullPolicy: {{ .Values.image.pullPolicy }}
           args:
-            - {{ .Values.command | quote }}
+            - {{ include "mongo2pg.command" . | quote }}
+            {{- if eq (include "mongo2pg.mode" .) "precopy" }}
+            # A pre-copy reads a source the application still writes: verification would find the
+            # writes made during the run. The catch-up at cutover verifies (docs/cutover.md).
+            - "--convert_verify=false"
+            {{- end }}
             {{- range .Values.extraArgs }}
             - {{ . | quote }}
             {{- end }}
