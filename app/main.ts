@@ -107,6 +107,10 @@ async function main(argv: readonly string[]): Promise<number> {
     if (command === 'catch-up') {
       preflightSettings(config);
       const result = await catchUp({ config, logger, redact, signal: controller.signal, print, bulk: BULK_CATCH_UP, ...(progress ? { progress } : {}) });
+      if (result.alreadyCompleted) {
+        await progress?.runFinished({ ok: true, summary: `already completed at ${result.alreadyCompleted}: nothing was written`, stats: [] });
+        return ExitCode.ok;
+      }
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info(config.convert.dryRun ? 'catch-up dry run finished: nothing was written' : 'catch-up finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });

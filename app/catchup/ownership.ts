@@ -15,6 +15,21 @@ import type { Logger } from '../log/logger.js';
 import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
 import { currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
 
+/** One row: when a catch-up last ran to the end (the cutover is done). */
+export const CATCH_UP_TABLE = 'mongo2pg.catch_up_status';
+
+export async function recordCatchUpFinished(db: Queryable): Promise<void> {
+  await db.query(`CREATE TABLE IF NOT EXISTS ${CATCH_UP_TABLE} (id integer PRIMARY KEY CHECK (id = 1), finished_at timestamptz NOT NULL, runs integer NOT NULL DEFAULT 1)`);
+  await db.query(`INSERT INTO ${CATCH_UP_TABLE} (id, finished_at) VALUES (1, now()) ON CONFLICT (id) DO UPDATE SET finished_at = now(), runs = ${CATCH_UP_TABLE}.runs + 1`);
+}
+
+async function catchUpFinishedAt(db: Queryable): Promise<Date | null> {
+  const { rows: present } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [CATCH_UP_TABLE]);
+  if (!present[0]?.ok) return null;
+  const { rows } = await db.query<{ finished_at: Date }>(`SELECT finished_at FROM ${CATCH_UP_TABLE} WHERE id = 1`);
+  return rows[0]?.finished_at ?? null;
+}
+
 export interface OwnershipCheck {
   /** migration_status.runs of the pre-copy: recorded with every digest. */
   run: number;
@@ -23,6 +38,11 @@ export interface OwnershipCheck {
   checked: number;
   /** Tables a killed catch-up left dirty: not checkable, brought level again. */
   dirty: string[];
+  /**
+   * Set when a catch-up already ran to the end and the application has written since: the
+   * cutover is done, nothing may be written (the Helm hook left on: issue 14's rule).
+   */
+  alreadyCaughtUp?: { finishedAt: Date; changed: string[] };
 }
 
 /**
@@ -60,6 +80,8 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
     if (now.rows !== r.rows || now.digest !== r.digest) changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${now.rows} now${now.rows === r.rows ? ', contents differ' : ''})`);
   }
   if (changed.length > 0) {
+    const finishedAt = await catchUpFinishedAt(db);
+    if (finishedAt) return { run: status.runs, status, checked, dirty, alreadyCaughtUp: { finishedAt, changed } };
     throw new PreflightError('catch-up', `the target has rows mongo2pg did not write, in ${changed.join('; ')}: the application seems to already run on PostgreSQL, and catch-up would overwrite or delete its writes; nothing was changed`, { context: { tables: changed.length } });
   }
   if (dirty.length > 0) {

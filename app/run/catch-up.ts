@@ -28,7 +28,7 @@ import { connectSource } from '../source/mongo.js';
 import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import { tableCount } from '../verify/compare-rows.js';
 import { verifyStep } from '../verify/command.js';
-import { beginWrites, cascadeClosure, checkOwnership, endWrites } from '../catchup/ownership.js';
+import { beginWrites, cascadeClosure, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
 import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
 import { NO_CHANGES, type CatchUpContext, type CatchUpCounts } from '../catchup/types.js';
 import { MigrationFailedError } from './outcome.js';
@@ -62,6 +62,8 @@ export interface CatchUpDeps {
 export interface CatchUpResult {
   stats: DataSetStats[];
   counts: Map<string, CatchUpCounts>;
+  /** Set when an earlier catch-up completed the cutover and nothing was done (its time). */
+  alreadyCompleted?: string;
 }
 
 /** Inserted / updated / deleted / unchanged / failed / skipped per data set, and the totals. */
@@ -97,6 +99,14 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
     try {
       // Reads only: refuses (exit 3) before anything is written.
       const owned = await checkOwnership(pool, logger);
+      if (owned.alreadyCaughtUp) {
+        // The cutover is done and the application writes to PostgreSQL: touch nothing, succeed,
+        // say what to do (the hook left on must not block the application's next upgrades).
+        const at = owned.alreadyCaughtUp.finishedAt.toISOString();
+        const action = 'nothing was written; switch the migration hook off: helm upgrade <release> <chart> --reuse-values --set mongoToPostgresMigration.enabled=false';
+        logger.warn('catch-up already completed; the application has written to PostgreSQL since', { finished_at: at, tables: owned.alreadyCaughtUp.changed.length, action, [HUMAN]: `catch-up already completed at ${at}, and the application has written to PostgreSQL since: ${action}` });
+        return { stats: [], counts: new Map(), alreadyCompleted: at };
+      }
       const ctx: CatchUpContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), progress, dryRun };
       if (dryRun) logger.info('dry run: counting what catch-up would change, writing nothing');
       const rows: Array<{ name: string; counts: CatchUpCounts; durationMs: number }> = [];
@@ -165,7 +175,10 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
       }
       // The target is level with the source: the migration is finished (a pre-copy with failed records included).
-      if (!dryRun) await markRunEnded(pool, 'finished');
+      if (!dryRun) {
+        await markRunEnded(pool, 'finished');
+        await recordCatchUpFinished(pool);
+      }
       return { stats, counts: new Map(rows.map((r) => [r.name, r.counts])) };
     } catch (err) {
       if (signal.aborted && !deps.signal.aborted && isMongo2pgError(signal.reason)) throw signal.reason;

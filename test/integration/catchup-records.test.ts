@@ -108,19 +108,39 @@ test('catch-up: dry run counts, real run does exactly that, target equals a clea
   for (const [name, c] of again.result?.counts ?? []) assert.equal(c.inserted + c.updated + c.deleted, 0, `${name}: nothing left to change`);
 });
 
-test('catch-up refuses a target the application has written to (exit 3) and changes nothing', async () => {
-  const pool = new pg.Pool({ connectionString: target.pgUrl, max: 1 });
+async function applicationWrites(pgUrl: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 1 });
   try {
     // The application, already on PostgreSQL, renames a user.
     await pool.query(`UPDATE users SET name = 'Written By The Application' WHERE id = (SELECT min(id) FROM users)`);
   } finally {
     await pool.end();
   }
+}
+
+test('catch-up refuses a pre-copied target the application has written to (exit 3) and changes nothing', async () => {
+  const written = await createTestDatabases('catchup-written');
+  try {
+    const pre = await migrateInProcess(configFor(written));
+    assert.equal(pre.error, undefined, String(pre.error));
+    await applicationWrites(written.pgUrl);
+    const before = await everyTableDigest(written.pgUrl);
+    const r = await catchUpInProcess(configFor(written));
+    assert.ok(isMongo2pgError(r.error), String(r.error));
+    assert.equal(r.error.exitCode, ExitCode.preflightFailed);
+    assert.match(r.error.message, /users .*application seems to already run on PostgreSQL/);
+    assert.deepEqual(await everyTableDigest(written.pgUrl), before, 'nothing changed');
+  } finally {
+    await written.cleanup();
+  }
+});
+
+test('after a completed catch-up the application writes: a catch-up again (the hook left on) succeeds, says so and changes nothing', async () => {
+  await applicationWrites(target.pgUrl);
   const before = await everyTableDigest(target.pgUrl);
   const r = await catchUpInProcess(configFor(target));
-  assert.ok(isMongo2pgError(r.error), String(r.error));
-  assert.equal(r.error.exitCode, ExitCode.preflightFailed);
-  assert.match(r.error.message, /users .*application seems to already run on PostgreSQL/);
+  assert.equal(r.error, undefined, String(r.error));
+  assert.ok(r.result?.alreadyCompleted, 'reported as already completed');
   assert.deepEqual(await everyTableDigest(target.pgUrl), before, 'nothing changed');
 });
 
