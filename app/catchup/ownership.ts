@@ -91,22 +91,42 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
   return { run: status.runs, status, checked, dirty };
 }
 
+/** Tables a trigger function writes, read from its source: `UPDATE t`, `INSERT INTO t`, `DELETE FROM t`. */
+export function tablesWrittenBy(source: string): string[] {
+  const out = new Set<string>();
+  const re = /\b(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+(?:ONLY\s+)?((?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*))?)/gi;
+  for (const m of source.matchAll(re)) {
+    const last = (m[1] as string).split(/\s*\.\s*/).pop() as string;
+    out.add(last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last.toLowerCase());
+  }
+  return [...out];
+}
+
 /**
- * Tables whose rows a DELETE from `tables` can remove through ON DELETE CASCADE foreign keys,
- * transitively, including `tables` themselves: all of them are marked dirty before the delete.
+ * Tables whose rows a write to `tables` can change, including `tables` themselves: through
+ * ON DELETE CASCADE / ON UPDATE CASCADE foreign keys and through the tables' triggers (Testkube's
+ * schema keeps test_workflow_executions' status and workflow name in step with
+ * test_workflow_results and test_workflows by trigger), transitively. All of them are marked
+ * dirty before the write and have their digest recorded after it.
  */
-export async function cascadeClosure(db: Queryable, tables: readonly string[]): Promise<string[]> {
-  const { rows } = await db.query<{ parent: string; child: string }>(
-    `SELECT format('%I', p.relname) AS parent, format('%I', c.relname) AS child
+export async function writeReach(db: Queryable, tables: readonly string[]): Promise<string[]> {
+  const { rows: fks } = await db.query<{ parent: string; child: string }>(
+    `SELECT p.relname AS parent, c.relname AS child
        FROM pg_constraint k JOIN pg_class p ON p.oid = k.confrelid JOIN pg_class c ON c.oid = k.conrelid
-      WHERE k.contype = 'f' AND k.confdeltype = 'c'`,
+      WHERE k.contype = 'f' AND (k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))`,
   );
+  const { rows: triggers } = await db.query<{ tbl: string; src: string }>(
+    `SELECT c.relname AS tbl, p.prosrc AS src FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal`,
+  );
+  const edges: Array<[string, string]> = fks.map((r) => [r.parent, r.child]);
+  for (const t of triggers) for (const target of tablesWrittenBy(t.src)) edges.push([t.tbl, target]);
+  const known = new Set(await dataTables(db));
   const out = new Set(tables);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of rows) {
-      if (out.has(r.parent) && !out.has(r.child)) {
-        out.add(r.child);
+    for (const [from, to] of edges) {
+      if (out.has(from) && !out.has(to) && known.has(to)) {
+        out.add(to);
         grew = true;
       }
     }

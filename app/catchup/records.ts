@@ -28,7 +28,7 @@ import { checkout, type PoolClient } from '../sink/postgres.js';
 import { compareRows, tableKeys, type RowComparison } from '../verify/compare-rows.js';
 import { differingColumns, equivalences, type Equivalence } from '../verify/reproducible.js';
 import { tableShape, type TableShape } from '../verify/table-shape.js';
-import { beginWrites, cascadeClosure, endWrites } from './ownership.js';
+import { beginWrites, writeReach, endWrites } from './ownership.js';
 import type { CatchUpContext, CatchUpCounts } from './types.js';
 
 /** Records transformed twice to find columns a transform does not reproduce. */
@@ -96,7 +96,7 @@ export class RecordCatchUp {
     for (const s of sources) expectedTotal += await db.collection(s.collection).countDocuments(filter);
     logger.info('task started', { task: dataSet.name, phase: 'catch-up', source: describeSources(sources, dataSet.collection), total: expectedTotal });
     ctx.progress?.taskStarted(dataSet.name, 'records', expectedTotal);
-    const tables = dataSet.tables.map((t) => t.table);
+    const tables = dryRun ? [] : await writeReach(ctx.pool, dataSet.tables.map((t) => t.table));
     await beginWrites(ctx.pool, tables, dryRun);
 
     // Non-reproducible columns by table: the registered equivalences, and what probes find.
@@ -352,7 +352,7 @@ export class RecordCatchUp {
       if (list.length > 0) gone.set(spec, list);
     }
     if (gone.size === 0) return { records, childRows };
-    const touched = ctx.dryRun ? [] : await cascadeClosure(ctx.pool, [...gone.keys()].map((s) => s.table));
+    const touched = ctx.dryRun ? [] : await writeReach(ctx.pool, [...gone.keys()].map((s) => s.table));
     await beginWrites(ctx.pool, touched, ctx.dryRun);
     for (const spec of tables) {
       const list = gone.get(spec);

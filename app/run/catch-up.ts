@@ -28,7 +28,7 @@ import { connectSource } from '../source/mongo.js';
 import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import { tableCount } from '../verify/compare-rows.js';
 import { verifyStep } from '../verify/command.js';
-import { beginWrites, cascadeClosure, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
+import { beginWrites, writeReach, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
 import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
 import { NO_CHANGES, type CatchUpContext, type CatchUpCounts } from '../catchup/types.js';
 import { MigrationFailedError } from './outcome.js';
@@ -149,7 +149,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       const runBulk = async (name: string, tables: readonly string[], run: () => Promise<CatchUpCounts>): Promise<void> => {
         signal.throwIfAborted();
         const started = Date.now();
-        const touched = dryRun ? [] : await cascadeClosure(pool, tables);
+        const touched = dryRun ? [] : await writeReach(pool, tables);
         await beginWrites(pool, touched, dryRun);
         const counts = await run();
         await endWrites(pool, touched, owned.run, dryRun);

@@ -11,6 +11,7 @@ import type { Config } from '../../app/config/load.js';
 import { ExitCode, isMongo2pgError } from '../../app/errors.js';
 import { FIXTURE_MASTER_PASSWORD } from '../fixtures/options.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
+import { writeReach } from '../../app/catchup/ownership.js';
 import { catchUpInProcess, changeSource, everyTableDigest, withSource, type SourceChanges } from '../helpers/catchup.js';
 import { contentDigests, migrateInProcess, testConfig, verifyInProcess, workDir } from '../helpers/faults.js';
 import { generate } from '../faults/trials.js';
@@ -153,5 +154,19 @@ test('catch-up refuses a target without a completed pre-copy', async () => {
     assert.match(e.error.message, /needs a pre-copy/);
   } finally {
     await empty.cleanup();
+  }
+});
+
+test('a write to a table marks what its triggers and cascading foreign keys can change (Testkube schema)', async () => {
+  const pool = new pg.Pool({ connectionString: target.pgUrl, max: 1 });
+  try {
+    const reach = await writeReach(pool, ['test_workflows']);
+    assert.ok(reach.includes('test_workflow_executions'), `trigger sync_execution_workflow_name: ${reach.join(', ')}`);
+    const fromExecutions = await writeReach(pool, ['test_workflow_executions']);
+    assert.ok(fromExecutions.includes('test_workflow_results'), `ON DELETE CASCADE: ${fromExecutions.join(', ')}`);
+    const fromOrgs = await writeReach(pool, ['organizations']);
+    assert.ok(fromOrgs.includes('organization_members') && fromOrgs.includes('environments'), fromOrgs.join(', '));
+  } finally {
+    await pool.end();
   }
 });

@@ -7,6 +7,7 @@ import { catchUpStats } from '../../app/catchup/records.js';
 import { RunMetrics } from '../../app/progress/metrics.js';
 import { RunState } from '../../app/progress/run-state.js';
 import { catchUpTable } from '../../app/run/catch-up.js';
+import { tablesWrittenBy } from '../../app/catchup/ownership.js';
 
 async function samples(metrics: RunMetrics): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -46,4 +47,14 @@ test('the catch-up summary table lists every count and the totals', () => {
   assert.match(lines[0] ?? '', /^DATA SET\s+INSERTED\s+UPDATED\s+DELETED\s+UNCHANGED\s+FAILED\s+SKIPPED\s+SECONDS$/);
   assert.match(lines[2] ?? '', /^users\s+2\s+3\s+1\s+4\s+0\s+0\s+1\.50$/);
   assert.match(lines[4] ?? '', /^ALL\s+2\s+4\s+2\s+11\s+1\s+2\s*$/);
+});
+
+test('tables a trigger function writes are read from its source', () => {
+  const src = `BEGIN
+    UPDATE test_workflow_executions SET status = NEW.status WHERE id = NEW.execution_id;
+    INSERT INTO public."Audit" (x) VALUES (1);
+    delete from only other_table where false;
+    RETURN NEW;
+  END;`;
+  assert.deepEqual(tablesWrittenBy(src).sort(), ['Audit', 'other_table', 'test_workflow_executions']);
 });
