@@ -56,6 +56,11 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
   }
   const recorded = await readDigests(db);
   const fromRun = [...recorded.values()].filter((d) => d.run === status.runs);
+  if (status.status === 'finished' && fromRun.length === 0) {
+    // A migration finished by a build that recorded no digests (or they were removed): what it
+    // wrote cannot be told from what the application wrote since, and `migrate` will not run again.
+    throw new PreflightError('catch-up', 'the target holds a finished migration but no record of what it wrote (mongo2pg.table_digests), so rows written since by the application could not be told apart: pre-copy again into an empty database with this version, then catch-up; nothing was changed', { context: { status: status.status } });
+  }
   // `failed` with digests of the same run: the pre-copy went to the end, some records failed (reported).
   if (status.status === 'running' || status.status === 'interrupted' || fromRun.length === 0 || fromRun.length !== recorded.size) {
     throw new PreflightError('catch-up', `the pre-copy in the target did not run to the end (migration status "${status.status}"${recorded.size === 0 ? ', no table digests recorded' : ''}): run \`mongo2pg migrate\` again until it completes, then catch-up; nothing was changed`, { context: { status: status.status } });
