@@ -152,6 +152,13 @@ test('catch-up refuses a target without a completed pre-copy', async () => {
     assert.ok(isMongo2pgError(e.error));
     assert.equal(e.error.exitCode, ExitCode.preflightFailed);
     assert.match(e.error.message, /needs a pre-copy/);
+    // A finished migration with no record of what it wrote (an older build): refused, with what to do.
+    const pool = new pg.Pool({ connectionString: reference.pgUrl, max: 1 });
+    await pool.query('DROP TABLE mongo2pg.table_digests').finally(() => pool.end());
+    const old = await catchUpInProcess(configFor(reference));
+    assert.ok(isMongo2pgError(old.error));
+    assert.equal(old.error.exitCode, ExitCode.preflightFailed);
+    assert.match(old.error.message, /no record of what it wrote/);
   } finally {
     await empty.cleanup();
   }
