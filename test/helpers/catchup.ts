@@ -41,6 +41,13 @@ export async function withSource<T>(db: { mongoUrl: string; mongoDb: string }, f
   }
 }
 
+/** A user the pre-copy cannot migrate (no email: a reported failure); changeSource fixes it. */
+export const BROKEN_USER = new ObjectId('6a0000000000000000000002');
+
+export async function addBrokenUser(db: Db): Promise<void> {
+  await db.collection('users').insertOne({ _id: BROKEN_USER, name: 'No Email Yet', createdAt: new Date('2026-01-01T00:00:00Z') });
+}
+
 /** What the application did while the pre-copy ran: the ids the test checks afterwards. */
 export interface SourceChanges {
   insertedUser: string;
@@ -75,6 +82,9 @@ export async function changeSource(db: Db): Promise<SourceChanges> {
   const newId = new ObjectId('6a0000000000000000000001');
   const insertedUser = newId.toHexString();
   await db.collection('users').insertOne({ _id: newId, email: 'new.user@example.com', name: 'New User', createdAt: new Date('2026-01-01T00:00:00Z') });
+
+  // The user the pre-copy could not migrate gets its email (when the test added it).
+  await db.collection('users').updateOne({ _id: BROKEN_USER }, { $set: { email: 'fixed@example.com' } });
 
   // Credentials of the kept organisation: one gets a new secret, one stays.
   const creds = await db.collection('credentials').find({ organizationId: keptOrg }, { sort: { _id: 1 } }).toArray();

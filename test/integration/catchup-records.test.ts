@@ -12,7 +12,7 @@ import { ExitCode, isMongo2pgError } from '../../app/errors.js';
 import { FIXTURE_MASTER_PASSWORD } from '../fixtures/options.js';
 import { createTestDatabases, type TestDatabases } from '../harness/index.js';
 import { writeReach } from '../../app/catchup/ownership.js';
-import { catchUpInProcess, changeSource, everyTableDigest, withSource, type SourceChanges } from '../helpers/catchup.js';
+import { BROKEN_USER, addBrokenUser, catchUpInProcess, changeSource, everyTableDigest, withSource, type SourceChanges } from '../helpers/catchup.js';
 import { contentDigests, migrateInProcess, testConfig, verifyInProcess, workDir } from '../helpers/faults.js';
 import { generate } from '../faults/trials.js';
 
@@ -42,6 +42,16 @@ async function envelope(pgUrl: string, id: string): Promise<string | null> {
   }
 }
 
+async function failedRecords(pgUrl: string): Promise<string[]> {
+  const pool = new pg.Pool({ connectionString: pgUrl, max: 1 });
+  try {
+    const { rows } = await pool.query<{ id: string }>('SELECT record_id AS id FROM mongo2pg.failed_records ORDER BY 1');
+    return rows.map((r) => r.id);
+  } finally {
+    await pool.end();
+  }
+}
+
 before(async () => {
   source = await createTestDatabases('catchup-source');
   target = await createTestDatabases('catchup-target');
@@ -51,8 +61,11 @@ before(async () => {
   await withSource(source, async (db) => {
     for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) if (c.name.startsWith('sequences_')) await db.collection(c.name).drop();
   });
+  await withSource(source, addBrokenUser);
   const pre = await migrateInProcess(configFor(target));
-  assert.equal(pre.error, undefined, `the pre-copy succeeds: ${String(pre.error)}`);
+  // One user cannot be migrated (reported, exit 4): the pre-copy still ran to the end.
+  assert.ok(isMongo2pgError(pre.error) && pre.error.code === 'MIGRATION_INCOMPLETE', `the pre-copy runs to the end: ${String(pre.error)}`);
+  assert.deepEqual(await failedRecords(target.pgUrl), [BROKEN_USER.toHexString()]);
   changes = await withSource(source, changeSource);
 });
 
@@ -80,7 +93,8 @@ test('catch-up: dry run counts, real run does exactly that, target equals a clea
   assert.deepEqual(Object.fromEntries(did), Object.fromEntries(would), 'the dry run counted what the real run did');
 
   // What changed was found as what it is.
-  assert.equal(did.get('users')?.inserted, 1);
+  assert.equal(did.get('users')?.inserted, 2, 'the new user, and the one the pre-copy could not migrate');
+  assert.deepEqual(await failedRecords(target.pgUrl), [], 'its failure record is gone');
   assert.ok((did.get('users')?.updated ?? 0) >= 1);
   assert.ok((did.get('users')?.deleted ?? 0) >= 1);
   assert.equal(did.get('organizations')?.deleted, 1);
