@@ -16,7 +16,7 @@ import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
 import { runSummaryLine } from './report/stats.js';
 import { verifyCommand } from './verify/command.js';
-import { BULK_NOT_BUILT, catchUp, type BulkCatchUpHandlers } from './run/catch-up.js';
+import { BULK_NOT_BUILT, catchUp, catchUpSummaryLine, type BulkCatchUpHandlers } from './run/catch-up.js';
 
 /**
  * The bulk side of `catch-up` (issue 17), injected into the orchestrator. Until app/catchup/bulk.ts
@@ -111,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
         await progress?.runFinished({ ok: true, summary: `already completed at ${result.alreadyCompleted}: nothing was written`, stats: [] });
         return ExitCode.ok;
       }
-      const summary = runSummaryLine(true, result.stats, Date.now() - started);
+      const summary = catchUpSummaryLine(true, result.counts, Date.now() - started, config.convert.dryRun);
       logger.info(config.convert.dryRun ? 'catch-up dry run finished: nothing was written' : 'catch-up finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });
       return ExitCode.ok;

@@ -78,6 +78,13 @@ export function catchUpTable(rows: ReadonlyArray<{ name: string; counts: CatchUp
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+/** One line for the Job annotation and the last log line: `succeeded: 40 data sets: 2 inserted, … in 4.4s`. */
+export function catchUpSummaryLine(ok: boolean, counts: ReadonlyMap<string, CatchUpCounts>, elapsedMs: number, dryRun: boolean, reason?: string): string {
+  const t = [...counts.values()].reduce((a, c) => ({ inserted: a.inserted + c.inserted, updated: a.updated + c.updated, deleted: a.deleted + c.deleted, unchanged: a.unchanged + c.unchanged, failed: a.failed + c.failed, skipped: a.skipped + c.skipped }), { ...NO_CHANGES });
+  const text = `${counts.size} data set${counts.size === 1 ? '' : 's'}: ${t.inserted} inserted, ${t.updated} updated, ${t.deleted} deleted, ${t.unchanged} unchanged, ${t.failed} failed, ${t.skipped} skipped${dryRun ? ' (dry run: would change, nothing written)' : ''} in ${(elapsedMs / 1000).toFixed(1)}s`;
+  return ok ? `succeeded: ${text}` : `failed: ${reason ? `${reason.replace(/\s*\n\s*/g, ' ')}; ` : ''}${text}`;
+}
+
 export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
   const { config, logger } = deps;
   const dryRun = config.convert.dryRun;
@@ -116,7 +123,8 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         rows.push({ name: s.name, counts, durationMs: s.durationMs });
         progress.taskFinished(s);
         logger.info('task finished', { task: s.name, phase: 'catch-up', statistics: statisticsFields(s), dry_run: dryRun, [HUMAN]: `${s.name}: caught up (${counts.inserted} inserted, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged, ${counts.failed} failed, ${counts.skipped} skipped)` });
-        deps.print(statisticsBlock(s), { kind: 'statistics', task: s.name });
+        // The migration's block layout, titled for what this run does.
+        deps.print(statisticsBlock(s).replace(/ MIGRATION STATISTICS$/m, ' CATCH-UP STATISTICS'), { kind: 'statistics', task: s.name });
       };
 
       // Record-level: inserts and updates parents first, then deletes children first.

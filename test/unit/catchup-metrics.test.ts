@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { catchUpStats } from '../../app/catchup/records.js';
 import { RunMetrics } from '../../app/progress/metrics.js';
 import { RunState } from '../../app/progress/run-state.js';
-import { catchUpTable } from '../../app/run/catch-up.js';
+import { catchUpSummaryLine, catchUpTable } from '../../app/run/catch-up.js';
 import { tablesWrittenBy } from '../../app/catchup/ownership.js';
 
 async function samples(metrics: RunMetrics): Promise<Map<string, number>> {
@@ -57,4 +57,14 @@ test('tables a trigger function writes are read from its source', () => {
     RETURN NEW;
   END;`;
   assert.deepEqual(tablesWrittenBy(src).sort(), ['Audit', 'other_table', 'test_workflow_executions']);
+});
+
+test('the catch-up one-line summary counts changes, says when nothing was written', () => {
+  const counts = new Map([
+    ['users', { inserted: 1, updated: 1, deleted: 1, unchanged: 4, failed: 0, skipped: 0 }],
+    ['credentials', { inserted: 0, updated: 1, deleted: 2, unchanged: 1, failed: 1, skipped: 0 }],
+  ]);
+  assert.equal(catchUpSummaryLine(true, counts, 4400, false), 'succeeded: 2 data sets: 1 inserted, 2 updated, 3 deleted, 5 unchanged, 1 failed, 0 skipped in 4.4s');
+  assert.match(catchUpSummaryLine(true, counts, 1000, true), /\(dry run: would change, nothing written\) in 1\.0s$/);
+  assert.match(catchUpSummaryLine(false, counts, 1000, false, 'boom\nagain'), /^failed: boom again; 2 data sets/);
 });
