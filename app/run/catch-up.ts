@@ -18,7 +18,8 @@ import { KnownIds } from '../engine/integrity.js';
 import { restoreConstraints } from '../engine/deferred-constraints.js';
 import type { ProgressSink } from '../engine/context.js';
 import { sourceCollections } from '../engine/scopes.js';
-import { InterruptedError, InternalError, isMongo2pgError } from '../errors.js';
+import { InterruptedError, InternalError, PreflightError, isMongo2pgError } from '../errors.js';
+import { checkMasterPassword } from '../preflight/master-password.js';
 import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { StallWatch } from '../progress/stall-watch.js';
@@ -114,6 +115,11 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         logger.warn('catch-up already completed; the application has written to PostgreSQL since', { finished_at: at, tables: owned.alreadyCaughtUp.changed.length, action, [HUMAN]: `catch-up already completed at ${at}, and the application has written to PostgreSQL since: ${action}` });
         return { stats: [], counts: new Map(), alreadyCompleted: at };
       }
+      // A wrong master password would fail every credential, and the delete pass would then remove
+      // their rows (a record that no longer migrates has none in a migration of the source).
+      const password = await checkMasterPassword(source.db, config.credentials.masterPassword);
+      if (password.status === 'fail') throw new PreflightError(password.check, `catch-up refused, nothing was written: [${password.check}] ${password.message}`, { context: { check: password.check } });
+      logger.info(`pre-flight ${password.check}: ${password.message}`, { kind: 'preflight', check: password.check, status: password.status });
       const ctx: CatchUpContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), progress, dryRun };
       if (dryRun) logger.info('dry run: counting what catch-up would change, writing nothing');
       const rows: Array<{ name: string; counts: CatchUpCounts; durationMs: number }> = [];

@@ -138,6 +138,13 @@ test('catch-up refuses a pre-copied target the application has written to (exit 
   try {
     const pre = await migrateInProcess(configFor(written));
     assert.equal(pre.error, undefined, String(pre.error));
+    // A wrong master password is refused up front (else every credential would fail and lose its row).
+    const untouched = await everyTableDigest(written.pgUrl);
+    const wrong = await catchUpInProcess(testConfig({ pgUrl: written.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb }, { convert_work_dir: workDir() }, 'a-wrong-master-password-0123456789-abcdef'));
+    assert.ok(isMongo2pgError(wrong.error), String(wrong.error));
+    assert.equal(wrong.error.exitCode, ExitCode.preflightFailed);
+    assert.match(wrong.error.message, /master-password/);
+    assert.deepEqual(await everyTableDigest(written.pgUrl), untouched);
     await applicationWrites(written.pgUrl);
     const before = await everyTableDigest(written.pgUrl);
     const r = await catchUpInProcess(configFor(written));
