@@ -94,10 +94,11 @@ export class RecordCatchUp {
     const filter = dataSet.filter ?? {};
     let expectedTotal = 0;
     for (const s of sources) expectedTotal += await db.collection(s.collection).countDocuments(filter);
-    logger.info('task started', { task: dataSet.name, phase: 'catch-up', source: describeSources(sources, dataSet.collection), total: expectedTotal });
-    ctx.progress?.taskStarted(dataSet.name, 'records', expectedTotal);
+    // Marked dirty (committed) before the data set is announced and anything is written.
     const tables = dryRun ? [] : await writeReach(ctx.pool, dataSet.tables.map((t) => t.table));
     await beginWrites(ctx.pool, tables, dryRun);
+    logger.info('task started', { task: dataSet.name, phase: 'catch-up', source: describeSources(sources, dataSet.collection), total: expectedTotal });
+    ctx.progress?.taskStarted(dataSet.name, 'records', expectedTotal);
 
     // Non-reproducible columns by table: the registered equivalences, and what probes find.
     const uncompared = new Map<string, Set<number>>();
