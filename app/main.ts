@@ -16,14 +16,11 @@ import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
 import { runSummaryLine } from './report/stats.js';
 import { verifyCommand } from './verify/command.js';
-import { BULK_NOT_BUILT, catchUp, catchUpSummaryLine, type BulkCatchUpHandlers } from './run/catch-up.js';
+import { catchUp, catchUpSummaryLine, type BulkCatchUpHandlers } from './run/catch-up.js';
+import { catchUpBulkDataSet, catchUpExecutionSequences } from './catchup/bulk.js';
 
-/**
- * The bulk side of `catch-up` (issue 17), injected into the orchestrator. Until app/catchup/bulk.ts
- * is part of this build: `{ bulkDataSet: catchUpBulkDataSet, executionSequences: catchUpExecutionSequences }`
- * from there; meanwhile bulk data sets with anything to catch up are refused.
- */
-const BULK_CATCH_UP: BulkCatchUpHandlers = BULK_NOT_BUILT;
+/** The bulk side of `catch-up` (issue 17, app/catchup/bulk.ts), injected into the orchestrator. */
+const BULK_CATCH_UP: BulkCatchUpHandlers = { bulkDataSet: catchUpBulkDataSet, executionSequences: catchUpExecutionSequences };
 
 const COMMANDS = ['migrate', 'catch-up', 'preflight', 'verify', 'config'] as const;
 type Command = (typeof COMMANDS)[number];

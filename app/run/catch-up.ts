@@ -17,8 +17,7 @@ import type { DataSet } from '../datasets/types.js';
 import { KnownIds } from '../engine/integrity.js';
 import { restoreConstraints } from '../engine/deferred-constraints.js';
 import type { ProgressSink } from '../engine/context.js';
-import { sourceCollections } from '../engine/scopes.js';
-import { InterruptedError, InternalError, PreflightError, isMongo2pgError } from '../errors.js';
+import { InterruptedError, PreflightError, isMongo2pgError } from '../errors.js';
 import { checkMasterPassword } from '../preflight/master-password.js';
 import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
@@ -27,7 +26,6 @@ import { statisticsBlock, statisticsFields, type DataSetStats } from '../report/
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
 import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
-import { tableCount } from '../verify/compare-rows.js';
 import { verifyStep } from '../verify/command.js';
 import { beginWrites, writeReach, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
 import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
@@ -39,8 +37,8 @@ import { acquireRunLock } from './run-lock.js';
 import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
 
 /**
- * The bulk side of catch-up (app/catchup/bulk.ts, built apart): injected by `main`, so this
- * orchestrator does not depend on how it is built. Both honour ctx.dryRun and report progress
+ * The bulk side of catch-up (app/catchup/bulk.ts: catchUpBulkDataSet, catchUpExecutionSequences):
+ * injected by `main`, so this orchestrator does not depend on how it is built. Both honour ctx.dryRun and report progress
  * through ctx.progress; ownership (dirty marks, digests) of their tables is handled here.
  */
 export interface BulkCatchUpHandlers {
@@ -208,28 +206,3 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
     await source.close();
   }
 }
-
-/**
- * Until the bulk catch-up (app/catchup/bulk.ts) is part of this build: a bulk data set with no
- * source documents and no target rows has nothing to catch up; any other is refused rather than
- * left behind silently.
- */
-export const BULK_NOT_BUILT: BulkCatchUpHandlers = {
-  async bulkDataSet(ctx, dataSet) {
-    let documents = 0;
-    for (const s of await sourceCollections(ctx.db, dataSet)) documents += await ctx.db.collection(s.collection).countDocuments(dataSet.filter ?? {});
-    let rows = 0;
-    for (const t of dataSet.tables) rows += await tableCount(ctx.pool, t.table);
-    if (documents === 0 && rows === 0) return { ...NO_CHANGES };
-    throw new InternalError(`${dataSet.name}: bulk catch-up is not part of this build (${documents} source documents, ${rows} target rows); nothing of this data set was changed`);
-  },
-  async executionSequences(ctx) {
-    let documents = 0;
-    for (const base of ['sequences', 'testworkflowresults']) {
-      for (const s of await sourceCollections(ctx.db, { collection: base, scope: 'environment' })) documents += await ctx.db.collection(s.collection).countDocuments({});
-    }
-    const rows = await tableCount(ctx.pool, EXECUTION_SEQUENCES_TABLE.table);
-    if (documents === 0 && rows === 0) return { ...NO_CHANGES };
-    throw new InternalError(`${SEQUENCES_DATA_SET}: bulk catch-up is not part of this build (${documents} source documents, ${rows} target rows); nothing was changed`);
-  },
-};

@@ -8,7 +8,8 @@ import pg from 'pg';
 import type { Config } from '../../app/config/load.js';
 import { encryptSourceSecret } from '../../app/credentials/source-format.js';
 import { redactor } from '../../app/log/redact.js';
-import { BULK_NOT_BUILT, catchUp, type BulkCatchUpHandlers, type CatchUpResult } from '../../app/run/catch-up.js';
+import { catchUpBulkDataSet, catchUpExecutionSequences } from '../../app/catchup/bulk.js';
+import { catchUp, type BulkCatchUpHandlers, type CatchUpResult } from '../../app/run/catch-up.js';
 import { FIXTURE_KDF_ITERATIONS } from '../fixtures/builders/access.js';
 import { FIXTURE_MASTER_PASSWORD } from '../fixtures/options.js';
 import { silentLogger } from './faults.js';
@@ -17,11 +18,8 @@ import type { TableSpec } from '../../app/datasets/types.js';
 import type { ProgressSink } from '../../app/engine/context.js';
 import type { TestEngine } from './engine.js';
 
-/**
- * `catch-up` in this process. The sources of these tests have empty bulk collections, so the
- * build's bulk handlers (nothing to catch up when source and target are empty) apply.
- */
-export async function catchUpInProcess(config: Config, bulk: BulkCatchUpHandlers = BULK_NOT_BUILT): Promise<{ result?: CatchUpResult; error?: unknown; printed: string[] }> {
+/** `catch-up` in this process, with the bulk handlers `main` injects. */
+export async function catchUpInProcess(config: Config, bulk: BulkCatchUpHandlers = { bulkDataSet: catchUpBulkDataSet, executionSequences: catchUpExecutionSequences }): Promise<{ result?: CatchUpResult; error?: unknown; printed: string[] }> {
   const printed: string[] = [];
   try {
     const result = await catchUp({ config, logger: silentLogger(), redact: redactor(config.secrets), signal: new AbortController().signal, print: (t) => printed.push(t), bulk });
