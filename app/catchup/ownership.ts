@@ -13,7 +13,7 @@
 import { PreflightError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
-import { currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
+import { DIGESTS_TABLE, currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
 
 /** One row: when a catch-up last ran to the end (the cutover is done). */
 export const CATCH_UP_TABLE = 'mongo2pg.catch_up_status';
@@ -145,9 +145,13 @@ export async function beginWrites(db: Queryable, tables: readonly string[], dryR
   await markDirty(db, tables);
 }
 
-/** Records the tables' digests again (clean) once written. */
-export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean): Promise<void> {
-  if (dryRun) return;
-  await recordDigests(db, tables, run);
+/**
+ * Records the tables' digests again (clean) once written. When nothing was written (`changed`
+ * false) the recorded digests still hold and are only marked clean: no table is read again.
+ */
+export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true): Promise<void> {
+  if (dryRun || tables.length === 0) return;
+  if (changed) await recordDigests(db, tables, run);
+  else await db.query(`UPDATE ${DIGESTS_TABLE} SET dirty = false WHERE table_name = ANY($1::text[])`, [tables]);
 }
 

@@ -239,7 +239,7 @@ export class RecordCatchUp {
     } finally {
       await report.close();
     }
-    await endWrites(ctx.pool, tables, this.run, dryRun);
+    await endWrites(ctx.pool, tables, this.run, dryRun, counts.inserted + counts.updated > 0);
     const stats = catchUpStats(dataSet.name, total, counts, Date.now() - started);
     return { counts, stats };
   }

@@ -164,7 +164,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         const touched = dryRun ? [] : await writeReach(pool, tables);
         await beginWrites(pool, touched, dryRun);
         const counts = await run();
-        await endWrites(pool, touched, owned.run, dryRun);
+        await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0);
         done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
       };
       for (const ds of bulk) await runBulk(ds.name, ds.tables.map((t) => t.table), () => deps.bulk.bulkDataSet(ctx, ds));
