@@ -60,6 +60,8 @@ export interface DataSet {
    * organisations). Each item is then a record of its own for counting, transform and reports.
    */
   explode?(doc: Document): Document[];
+  /** With `explode`: what one record is, for the statistics (`an entry of organizations.payments[]`). */
+  recordUnit?: string;
   /**
    * Optional: the part of a record whose unmapped fields land in the main table's `extra` (an
    * exploded payment's entry, not the record around it). Default: the record itself. Verification

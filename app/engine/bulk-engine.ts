@@ -143,6 +143,7 @@ async function runTasks(ctx: EngineContext, dataSets: readonly DataSet[], onTask
   async function finishTask(task: Task): Promise<void> {
     await task.report.close();
     task.stats.durationMs = Date.now() - task.started;
+    if (task.report.summary) task.stats.report = task.report.summary;
     const notes = task.dataSet.notes?.();
     if (notes) task.stats.notes = notes;
     ctx.progress?.taskFinished(task.stats);

@@ -35,7 +35,9 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
   const filter = dataSet.filter ?? {};
   let expected = 0;
   for (const s of sources) expected += await db.collection(s.collection).countDocuments(filter);
-  logger.info('task started', { task: dataSet.name, phase: 'records', source: describeSources(sources, dataSet.collection), total: expected });
+  // An exploding data set counts documents here and records in its statistics: say so up front.
+  const unit = dataSet.explode ? { total_counts: `source documents; each holds zero or more records${dataSet.recordUnit ? ` (a record is ${dataSet.recordUnit})` : ''}` } : {};
+  logger.info('task started', { task: dataSet.name, phase: 'records', source: describeSources(sources, dataSet.collection), total: expected, ...unit });
   ctx.progress?.taskStarted(dataSet.name, 'records', expected);
 
   const inFlight = new Set<Promise<void>>();
@@ -118,6 +120,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     }
   };
 
+  let documents = 0;
   try {
     let batchNo = 0;
     for (const source of sources) {
@@ -128,6 +131,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
         for await (const doc of cursor) {
           signal.throwIfAborted();
           if (fatal) throw fatal;
+          documents++;
           const records = dataSet.explode ? dataSet.explode(doc) : [doc];
           stats.total += records.length;
           batch.push(...records);
@@ -147,6 +151,12 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
     await Promise.allSettled(inFlight);
     await report.close();
     stats.durationMs = Date.now() - started;
+    if (report.summary) stats.report = report.summary;
+    if (dataSet.explode) {
+      // One document may hold several records: the statistics say how many documents they came from.
+      stats.sourceDocuments = documents;
+      if (dataSet.recordUnit) stats.recordUnit = dataSet.recordUnit;
+    }
     ctx.progress?.taskFinished(stats);
   }
   return stats;

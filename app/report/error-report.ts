@@ -6,10 +6,11 @@
  * writes the file directly. Data sets without failures leave no file.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { ReportWriteError } from '../errors.js';
 import type { Pool } from '../sink/postgres.js';
-import { clearFailures, ensureFailureTable, renderReport, storeFailures } from './failure-records.js';
+import { clearFailures, ensureFailureTable, outcomeOf, renderReport, storeFailures } from './failure-records.js';
+import { emptyTally, tallyRecord, type ReportSummary, type ReportTally } from './stats.js';
 
 export interface FailedRecord {
   id: string;
@@ -26,7 +27,11 @@ export class ErrorReport {
   private pending: FailedRecord[] = [];
   private storing: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+  /** Lines written directly (a dry run); a stored report is counted when it is rendered. */
+  private readonly written: ReportTally = emptyTally();
   count = 0;
+  /** What the file holds, once close() has written it. */
+  summary: ReportSummary | undefined;
 
   /** `pool`: store in PostgreSQL (and render the file from it); without it, write the file directly. */
   constructor(readonly dir: string, readonly dataSet: string, private readonly redact: (s: string) => string = (s) => s, private readonly pool?: Pool) {}
@@ -43,8 +48,9 @@ export class ErrorReport {
     return new ErrorReport(dir, dataSet, redact, pool);
   }
 
+  /** Absolute, so the statistics and the log name a file an operator can open as printed. */
   get path(): string {
-    return join(this.dir, `${this.dataSet}_migration_errors.log`);
+    return resolve(this.dir, `${this.dataSet}_migration_errors.log`);
   }
 
   record(failure: FailedRecord): void {
@@ -67,6 +73,7 @@ export class ErrorReport {
       }
       const line = { id: failure.id, timestamp: new Date().toISOString(), error: this.redact(failure.error), code: failure.code, data_set: this.dataSet, context: failure.context ?? {} };
       this.stream.write(`${JSON.stringify(line)}\n`);
+      tallyRecord(this.written, outcomeOf(failure), failure.code, failure.context);
     } catch (err) {
       this.failure ??= err as Error;
     }
@@ -90,7 +97,7 @@ export class ErrorReport {
     if (this.pool) {
       await this.flush();
       try {
-        await renderReport(this.pool, this.path, this.dataSet);
+        this.summary = { path: this.path, ...(await renderReport(this.pool, this.path, this.dataSet)) };
       } catch (err) {
         // The records are stored; only the file is missing, and the next run renders it again.
         if (typeof (err as NodeJS.ErrnoException).errno !== 'number') throw err;
@@ -100,13 +107,14 @@ export class ErrorReport {
       const stream = this.stream;
       this.stream = null;
       if (stream && !stream.destroyed) {
-        await new Promise<void>((resolve) =>
+        await new Promise<void>((done) =>
           stream.end((err?: Error | null) => {
             if (err) this.failure ??= err;
-            resolve();
+            done();
           }),
         );
       }
+      if (!this.failure) this.summary = { path: this.path, ...this.written };
     }
     if (this.failure) {
       const code = (this.failure as NodeJS.ErrnoException).code ?? this.failure.message;

@@ -10,6 +10,7 @@
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FailedRecord } from './error-report.js';
+import { emptyTally, tallyRecord, type ReportTally } from './stats.js';
 import type { PoolClient } from '../sink/postgres.js';
 
 export const FAILURES_TABLE = 'mongo2pg.failed_records';
@@ -115,11 +116,12 @@ export async function* readFailures(client: Queryable, dataSet: string, pageSize
 /**
  * Writes `<name>_migration_errors.log` afresh from the stored records (one JSON line each: id,
  * time, error, code, data set, context); removes a file left by an earlier run when there are
- * none. Returns how many lines it wrote.
+ * none. Returns how many lines it wrote and their counts by outcome and reason code.
  */
-export async function renderReport(client: Queryable, path: string, dataSet: string): Promise<number> {
+export async function renderReport(client: Queryable, path: string, dataSet: string): Promise<ReportTally> {
   let lines: string[] = [];
   let written = 0;
+  const tally = emptyTally();
   let started = false;
   const flush = (): void => {
     if (lines.length === 0) return;
@@ -132,10 +134,11 @@ export async function renderReport(client: Queryable, path: string, dataSet: str
   };
   for await (const f of readFailures(client, dataSet)) {
     written++;
+    tallyRecord(tally, f.outcome, f.code, f.context);
     lines.push(`${JSON.stringify({ id: f.id, timestamp: f.recordedAt.toISOString(), error: f.error, code: f.code, data_set: dataSet, context: f.context })}\n`);
     if (lines.length >= 5000) flush();
   }
   flush();
   if (written === 0) rmSync(path, { force: true });
-  return written;
+  return tally;
 }

@@ -122,6 +122,7 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
   } finally {
     await report.close();
     stats.durationMs = Date.now() - started;
+    if (report.summary) stats.report = report.summary;
     ctx.progress?.taskFinished(stats);
   }
   return stats;

@@ -17,6 +17,7 @@ export interface GlobalDataSetSpec {
   transform(doc: Document, ctx: TransformContext): TransformOutput;
   idOf?(doc: Document): string;
   explode?(doc: Document): Document[];
+  recordUnit?: string;
   extraSource?(record: Document): unknown;
   provides?: DataSet['provides'];
   references?(doc: Document, ctx: TransformContext): Reference[];

@@ -70,6 +70,7 @@ export const paymentsHistory = globalDataSet({
   tables: [table('organization_payments', paymentColumns, ['organization_id', 'position'])],
   dependsOn: ['organizations'],
   explode: explodePayments,
+  recordUnit: 'an entry of organizations.payments[]',
   extraSource: (record) => (record as PaymentRecord).payment,
   transform: (record) => [{ table: 'organization_payments', rows: [paymentRow(record)] }],
   idOf: (record) => paymentRecordId(record.organizationId, record.position as number),
