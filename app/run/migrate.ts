@@ -25,6 +25,7 @@ import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSet
 import { migrateSchema } from '../schema-migrations/migrator.js';
 import { resetSequences } from './post-load.js';
 import { recordAllDigests } from './table-digests.js';
+import { logDroppedExecutionFields } from './dropped-fields-log.js';
 import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
@@ -137,10 +138,8 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         const sequences = await runExecutionSequences(ctx);
         stats.push(sequences);
         taskDone(sequences);
-        if (droppedExecutionFields.size > 0) {
-          // Values Testkube's PostgreSQL schema has no place for (fact sheet §6); the documents themselves migrated.
-          logger.warn('execution fields with no PostgreSQL column were not stored', { fields: Object.fromEntries(droppedExecutionFields) });
-        }
+        // Values Testkube's PostgreSQL schema has no place for (fact sheet §6); the documents themselves migrated.
+        logDroppedExecutionFields(logger, droppedExecutionFields);
         if (!config.convert.dryRun) {
           progress.phase('verify');
           await restoreConstraints(pool, logger);
