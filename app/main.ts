@@ -4,9 +4,10 @@
  * configuration once, installs signal handling (first SIGTERM/SIGINT = graceful stop at the next
  * checkpoint, second = immediate exit), and maps every outcome to a documented exit code.
  */
-import { ExitCode, InterruptedError, Mongo2pgError, errorMessage, isMongo2pgError } from './errors.js';
+import { resolve } from 'node:path';
+import { ExitCode, InterruptedError, Mongo2pgError, VerificationError, errorMessage, isMongo2pgError } from './errors.js';
 import { describeConfig, helpText, loadConfig, parseArgs } from './config/load.js';
-import { createLogger, flushLogger, type Logger } from './log/logger.js';
+import { HUMAN, createLogger, flushLogger, type Logger } from './log/logger.js';
 import { redactor } from './log/redact.js';
 import { SCHEMA_DIR, migrate } from './run/migrate.js';
 import { preflightCommand } from './preflight/command.js';
@@ -14,7 +15,8 @@ import { preflightSettings } from './preflight/gate.js';
 import { MigrationFailedError } from './run/outcome.js';
 import { bulkDataSets, recordDataSets } from './datasets/registry.js';
 import { createProgress } from './progress/index.js';
-import { runSummaryLine } from './report/stats.js';
+import { runSummaryLine, type DataSetStats } from './report/stats.js';
+import { finalLine, type VerificationOutcome } from './report/final-line.js';
 import { verifyCommand } from './verify/command.js';
 import { catchUp, catchUpSummaryLine, type BulkCatchUpHandlers } from './run/catch-up.js';
 import { catchUpBulkDataSet, catchUpExecutionSequences } from './catchup/bulk.js';
@@ -81,6 +83,14 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const line of text.split('\n')) logger.info(line, { ...meta });
   };
   const started = Date.now();
+  /** The run's last line: where the reports are, the verification result, the final metrics push. */
+  const logFinal = (ok: boolean, exitCode: number, stats: readonly DataSetStats[], verification: VerificationOutcome, note?: string): void => {
+    const skippedNote = !config.convert.verify ? 'CONVERT_VERIFY=false' : config.convert.dryRun ? 'dry run' : undefined;
+    const metrics = progress?.metricsStatus() ?? null;
+    const verificationNote = verification === 'skipped' || verification === 'not-run' ? (note ?? skippedNote) : undefined;
+    const line = finalLine({ ok, exitCode, reportDir: resolve(config.convert.workDir || process.cwd()), stats, verification, ...(verificationNote ? { verificationNote } : {}), metrics: metrics ?? { state: 'off' } });
+    (ok ? logger.info.bind(logger) : logger.error.bind(logger))(line.message, { ...line.fields, [HUMAN]: line.text });
+  };
   const progress = command === 'migrate' || command === 'catch-up' ? createProgress({ config, logger, redact }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   try {
@@ -94,11 +104,13 @@ async function main(argv: readonly string[]): Promise<number> {
       const result = await migrate({ config, logger, redact, signal: controller.signal, print, ...(progress ? { progress } : {}) });
       if (result.alreadyCompleted) {
         await progress?.runFinished({ ok: true, summary: result.alreadyCompleted.summary, stats: [] });
+        logFinal(true, ExitCode.ok, [], 'skipped', 'nothing migrated: the target already holds the completed migration');
         return ExitCode.ok;
       }
       const summary = runSummaryLine(true, result.stats, Date.now() - started);
       logger.info('migration finished successfully', { summary });
       await progress?.runFinished({ ok: true, summary, stats: result.stats });
+      logFinal(true, ExitCode.ok, result.stats, result.verification ?? 'not-run');
       return ExitCode.ok;
     }
     if (command === 'catch-up') {
@@ -124,6 +136,8 @@ async function main(argv: readonly string[]): Promise<number> {
     if (progress) {
       const stats = failure instanceof MigrationFailedError ? failure.stats : progress.finishedStats();
       await progress.runFinished({ ok: false, summary: runSummaryLine(false, stats, Date.now() - started, redact.text(errorMessage(failure))), stats });
+      const verification = failure instanceof VerificationError ? 'failed' : failure instanceof MigrationFailedError ? failure.verification : 'not-run';
+      if (command === 'migrate') logFinal(false, code, stats, verification, verification === 'not-run' ? 'the run stopped before it' : undefined);
     }
     return code;
   } finally {

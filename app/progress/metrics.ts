@@ -11,7 +11,7 @@ import type { Phase } from '../engine/context.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
-import type { ProgressEvent, Reporter } from './reporter.js';
+import type { FinalStatus, ProgressEvent, Reporter } from './reporter.js';
 import type { RunState } from './run-state.js';
 import { Throttle } from './throttle.js';
 
@@ -125,6 +125,8 @@ export class PushgatewayReporter implements Reporter {
   private readonly now: () => number;
   private warned = false;
   private pushedOnce = false;
+  private final: FinalStatus;
+  private lastError: string | undefined;
 
   constructor(
     options: PushgatewayOptions,
@@ -136,6 +138,7 @@ export class PushgatewayReporter implements Reporter {
     this.now = options.now ?? Date.now;
     this.groupings = { release: options.release === '' ? 'default' : options.release };
     this.pusher = options.pusher ?? pushgateway(options.url, this.metrics.registry);
+    this.final = { state: 'pending', url: this.redact.text(this.url) };
     this.throttle = new Throttle({ intervalMs: options.intervalMs, urgentGapMs: 1000, heartbeat: true, send: () => this.push(), now: this.now });
   }
 
@@ -148,8 +151,22 @@ export class PushgatewayReporter implements Reporter {
     if (event !== 'task-progress' && event !== 'verify-progress') this.throttle.mark(true);
   }
 
-  finish(): Promise<void> {
-    return this.throttle.flush();
+  /** The last push carries the run's result: its outcome is logged and kept for the run's final line. */
+  async finish(): Promise<void> {
+    this.lastError = undefined;
+    await this.throttle.flush();
+    const url = this.redact.text(this.url);
+    if (this.lastError === undefined) {
+      this.final = { state: 'pushed', url };
+      this.logger.info('final metrics push succeeded', { url, job: METRICS_JOB, ...this.groupings });
+    } else {
+      this.final = { state: 'failed', url, error: this.lastError };
+      this.logger.warn('final metrics push failed', { url, job: METRICS_JOB, ...this.groupings, error: this.lastError });
+    }
+  }
+
+  finalStatus(): FinalStatus {
+    return this.final;
   }
 
   private async push(): Promise<void> {
@@ -158,8 +175,10 @@ export class PushgatewayReporter implements Reporter {
       await this.pusher.push({ jobName: METRICS_JOB, groupings: this.groupings });
       if (!this.pushedOnce) this.logger.debug('metrics pushed', { job: METRICS_JOB, ...this.groupings });
       this.pushedOnce = true;
+      this.lastError = undefined;
     } catch (err) {
       const meta = { url: this.redact.text(this.url), error: this.redact.text(errorMessage(err)) };
+      this.lastError = meta.error;
       if (this.warned) {
         this.logger.debug('metrics push failed again', meta);
         return;

@@ -9,4 +9,13 @@ export interface Reporter {
   changed(event: ProgressEvent, task?: string): void;
   /** The run has ended (RunState carries the result): send the final update and stop. */
   finish(): Promise<void>;
+  /** How the final update went, for outputs that send somewhere (the Pushgateway). */
+  finalStatus?(): FinalStatus;
+}
+
+export interface FinalStatus {
+  /** `pending`: the final update has not been answered (yet). */
+  state: 'pushed' | 'failed' | 'pending';
+  url: string;
+  error?: string;
 }

@@ -8,7 +8,7 @@ import type { Phase, ProgressSink, TaskCounts } from '../engine/context.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DataSetStats } from '../report/stats.js';
-import type { ProgressEvent, Reporter } from './reporter.js';
+import type { FinalStatus, ProgressEvent, Reporter } from './reporter.js';
 import { RunState } from './run-state.js';
 
 /** The final annotation patch and metrics push get this long before the process exits anyway. */
@@ -32,6 +32,12 @@ export class RunProgress implements ProgressSink {
   /** Names of the reporters in use, e.g. ['log', 'metrics']. */
   get outputs(): string[] {
     return this.reporters.map((r) => r.name);
+  }
+
+  /** How the final Pushgateway push went; null when metrics are off. */
+  metricsStatus(): FinalStatus | null {
+    const metrics = this.reporters.find((r) => r.name === 'metrics');
+    return metrics?.finalStatus?.() ?? null;
   }
 
   start(): void {

@@ -3,6 +3,7 @@
  * summary. Nothing is written before the pre-flight gate passes.
  */
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import { bulkDataSets, recordDataSets } from '../datasets/registry.js';
 import { runBulkPhase } from '../engine/bulk-engine.js';
@@ -21,6 +22,7 @@ import { InterruptedError, errorMessage, isMongo2pgError } from '../errors.js';
 import { StallWatch } from '../progress/stall-watch.js';
 import { HUMAN, type Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
+import type { VerificationOutcome } from '../report/final-line.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
 import { resetSequences } from './post-load.js';
@@ -48,6 +50,8 @@ export interface RunDeps {
 
 export interface RunResult {
   stats: DataSetStats[];
+  /** Whether the verify step ran and passed (it throws VerificationError when it fails). */
+  verification?: VerificationOutcome;
   /** Set when the target holds this tool's completed migration and nothing was done (issue 14). */
   alreadyCompleted?: AlreadyMigratedNotice;
 }
@@ -104,6 +108,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
         await migrateSchema(pool, SCHEMA_DIR, logger);
       }
       const stats: DataSetStats[] = [];
+      let verification: VerificationOutcome = 'not-run';
       // Finished tasks in finishing order: the summary of a run that stops early shows these.
       const finished: DataSetStats[] = [];
       let summarized = false;
@@ -146,10 +151,12 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
           await resetSequences(pool, logger);
         }
         summarize(stats);
+        verification = config.convert.verify && !config.convert.dryRun ? 'not-run' : 'skipped';
         if (config.convert.verify && !config.convert.dryRun) {
           // After the summary, so the statistics stand even when verification finds a difference (exit 5).
           signal.throwIfAborted();
           await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
+          verification = 'passed';
         }
       } finally {
         if (!summarized && finished.length > 0) summarize(finished);
@@ -162,10 +169,10 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
       }
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
-        throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
+        throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${resolve(config.convert.workDir || process.cwd())}`, verification);
       }
       ended = 'finished';
-      return { stats };
+      return { stats, verification };
     } catch (err) {
       if (signal.aborted && signal.reason instanceof InterruptedError) ended = 'interrupted';
       // The run stopped itself (stalled, run lock lost): that is the cause, not the read it broke off.

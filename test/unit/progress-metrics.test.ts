@@ -103,7 +103,30 @@ test('pushes go to job mongo2pg grouped by release; a failing gateway is logged 
   await progress.runFinished({ ok: true, summary: 'ok', stats: [] });
   assert.ok(pushes.length >= 3, `pushed ${pushes.length} times`);
   assert.deepEqual(pushes[0], { jobName: 'mongo2pg', groupings: { release: 'default' } });
+  // The first failure and the final push's failure are warnings; the ones in between are debug lines.
   const warnings = entries.filter((e) => e.level === 'warn');
-  assert.equal(warnings.length, 1);
+  assert.deepEqual(warnings.map((w) => w.message), ['cannot push metrics to the Pushgateway; the migration continues (further failures are logged at debug level)', 'final metrics push failed']);
+  assert.equal(progress.metricsStatus()?.state, 'failed');
   assert.ok(!JSON.stringify(entries).includes('pw-in-url'));
+  assert.ok(!JSON.stringify(progress.metricsStatus()).includes('pw-in-url'));
+});
+
+test('the final push is confirmed in the log and in the status the run\'s last line reads', async () => {
+  let pushes = 0;
+  const pusher: MetricsPusher = {
+    async push() {
+      pushes++;
+    },
+  };
+  const { logger, entries } = silentLogger();
+  const state = new RunState(Date.now());
+  const reporter = new PushgatewayReporter({ url: 'http://127.0.0.1:9091', release: 'r', intervalMs: 1000, pusher }, state, logger, redactor([]));
+  const progress = new RunProgress([reporter], logger, Date.now, state);
+  assert.equal(progress.metricsStatus()?.state, 'pending');
+  progress.start();
+  await progress.runFinished({ ok: true, summary: 'ok', stats: [] });
+  assert.ok(pushes >= 1);
+  assert.ok(entries.some((e) => e.message === 'final metrics push succeeded'));
+  assert.deepEqual(progress.metricsStatus(), { state: 'pushed', url: 'http://127.0.0.1:9091' });
+  assert.equal(new RunProgress([], logger).metricsStatus(), null);
 });
