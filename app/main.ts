@@ -93,6 +93,8 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const progress = command === 'migrate' || command === 'catch-up' ? createProgress({ config, logger, redact }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
+  // `verify` on its own: progress lines (and the terminal display), no metrics or annotations.
+  const checking = command === 'verify' ? createProgress({ config, logger, redact, outputs: 'local' }) : undefined;
   try {
     if (command === 'preflight') {
       await preflightCommand({ config, logger, signal: controller.signal, schemaDir: SCHEMA_DIR });
@@ -126,7 +128,14 @@ async function main(argv: readonly string[]): Promise<number> {
       return ExitCode.ok;
     }
     if (command === 'verify') {
-      await verifyCommand({ config, logger, signal: controller.signal, print });
+      checking?.phase('verify');
+      try {
+        await verifyCommand({ config, logger, signal: controller.signal, print, ...(checking ? { onProgress: (d: string, n: number, total: number | null) => checking.verifyProgress(d, n, total) } : {}) });
+        await checking?.runFinished({ ok: true, summary: 'verification passed', stats: [] });
+      } catch (err) {
+        await checking?.runFinished({ ok: false, summary: 'verification failed', stats: [] });
+        throw err;
+      }
       return ExitCode.ok;
     }
     throw new Mongo2pgError('CONFIG_INVALID', ExitCode.invalidConfig, `command "${command}" is not available in this build yet`);

@@ -20,6 +20,13 @@ export interface ProgressDeps {
   logger: Logger;
   redact: Redactor;
   now?: () => number;
+  /**
+   * `all` (a migration): log lines, metrics, annotations. `local` (`mongo2pg verify`): log lines
+   * and the terminal display only, so a check never overwrites the migration's metrics or annotations.
+   */
+  outputs?: 'all' | 'local';
+  /** The live terminal display, when one is shown (live-display.ts). */
+  display?: Reporter;
 }
 
 /** Creates and starts the progress outputs. Never throws; an output that fails only logs. */
@@ -30,6 +37,12 @@ export function createProgress(deps: ProgressDeps): RunProgress {
   // The state is shared: RunProgress owns it, reporters read it. Build it first, hand it around.
   const state = new RunState(now());
   reporters.push(new LogProgress(logger, state, config.progress.interval, now));
+  if (deps.display) reporters.push(deps.display);
+  if (deps.outputs === 'local') {
+    const progress = new RunProgress(reporters, logger, now, state);
+    progress.start();
+    return progress;
+  }
 
   if (config.progress.pushgatewayUrl !== '') {
     reporters.push(new PushgatewayReporter({ url: config.progress.pushgatewayUrl, release: config.progress.release, intervalMs: config.progress.pushInterval, now }, state, logger, redact));

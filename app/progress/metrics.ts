@@ -30,6 +30,9 @@ export class RunMetrics {
   private readonly duration = this.gauge('mongo2pg_task_duration_seconds', 'Time spent on the data set: elapsed while running, final once finished.', ['data_set']);
   private readonly throughput = this.gauge('mongo2pg_task_records_per_second', 'Throughput: moving rate while running, the statistics block value once finished.', ['data_set']);
   private readonly eta = this.gauge('mongo2pg_task_eta_seconds', 'Estimated seconds until a running data set is done.', ['data_set']);
+  private readonly verifyChecked = this.gauge('mongo2pg_verify_checked_records', 'Records verification has checked per data set, so far in this run.', ['data_set']);
+  private readonly verifyTotal = this.gauge('mongo2pg_verify_total_records', 'Records verification will check per data set (when known up front; the checked count once the data set is done).', ['data_set']);
+  private readonly verifyRatio = this.gauge('mongo2pg_verify_progress_ratio', 'Share of the data set verified, 0 to 1 (1 once its verification is done).', ['data_set']);
   private readonly tasks = this.gauge('mongo2pg_tasks', 'Data sets (tasks) by state: planned, running, done.', ['state']);
   private readonly phase = this.gauge('mongo2pg_phase', 'Current phase of the run (1 for the current one).', ['phase']);
   private readonly result = this.gauge('mongo2pg_result', 'Run result: running, succeeded or failed (1 for the current one).', ['result']);
@@ -59,7 +62,14 @@ export class RunMetrics {
 
   /** Sets every gauge from the state. */
   refresh(state: RunState, now: number): void {
-    for (const g of [this.records, this.source, this.ratio, this.duration, this.throughput, this.eta]) g.reset();
+    for (const g of [this.records, this.source, this.ratio, this.duration, this.throughput, this.eta, this.verifyChecked, this.verifyTotal, this.verifyRatio]) g.reset();
+    for (const [name, v] of state.verified) {
+      const ds = { data_set: name };
+      this.verifyChecked.set(ds, v.checked);
+      if (v.total !== null) this.verifyTotal.set(ds, v.total);
+      if (v.done) this.verifyRatio.set(ds, 1);
+      else if (v.total !== null) this.verifyRatio.set(ds, v.total > 0 ? v.checked / v.total : 0);
+    }
     // Planned but not yet started data sets show as zero, so the dashboard lists them from the start.
     for (const name of state.planned) {
       if (state.tasks.has(name)) continue;

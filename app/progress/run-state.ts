@@ -55,6 +55,14 @@ export interface VerifyingState {
   rate: MovingRate;
 }
 
+/** How far verification got with one data set; `done` once it moved on to the next or the run ended. */
+export interface VerifiedState {
+  checked: number;
+  /** Records to check, when known up front (null for sampled and exploded data sets until done). */
+  total: number | null;
+  done: boolean;
+}
+
 /** Verification progress as the log line shows it. */
 export interface VerifyView {
   name: string;
@@ -77,6 +85,8 @@ export class RunState {
   planned: string[] = [];
   readonly tasks = new Map<string, TaskState>();
   verifying: VerifyingState | null = null;
+  /** Every data set verification has reached, in order: how far it got (for the metrics). */
+  readonly verified = new Map<string, VerifiedState>();
 
   constructor(readonly startedAt: number) {
     this.phaseStartedAt = startedAt;
@@ -108,6 +118,7 @@ export class RunState {
 
   verifyProgress(name: string, checked: number, total: number | null, now: number): void {
     if (this.verifying?.name !== name) {
+      if (this.verifying) this.verifiedDone(this.verifying.name);
       const rate = new MovingRate(now);
       rate.add(now, 0);
       this.verifying = { name, checked: 0, total, startedAt: now, rate };
@@ -116,6 +127,12 @@ export class RunState {
     v.checked = checked;
     v.total = total;
     v.rate.add(now, checked);
+    this.verified.set(name, { checked, total: total === null ? null : Math.max(total, checked), done: false });
+  }
+
+  private verifiedDone(name: string): void {
+    const v = this.verified.get(name);
+    if (v) this.verified.set(name, { checked: v.checked, total: v.checked, done: true });
   }
 
   verifyView(now: number): VerifyView | null {
@@ -149,6 +166,7 @@ export class RunState {
   end(result: 'succeeded' | 'failed', summary: string, stats: readonly DataSetStats[], now: number): void {
     // The caller's statistics are the run's final word (they are what the summary table shows).
     for (const s of stats) this.finish(s, now);
+    if (this.verifying) this.verifiedDone(this.verifying.name);
     this.result = result;
     this.summary = summary;
     this.phase = result === 'succeeded' ? 'done' : 'failed';

@@ -130,3 +130,30 @@ test('the final push is confirmed in the log and in the status the run\'s last l
   assert.deepEqual(progress.metricsStatus(), { state: 'pushed', url: 'http://127.0.0.1:9091' });
   assert.equal(new RunProgress([], logger).metricsStatus(), null);
 });
+
+test('verification progress per data set: checked and total while running, ratio 1 once done', async () => {
+  const state = new RunState(1_700_000_000_000);
+  state.setPhase('verify');
+  state.verifyProgress('users', 0, 200, state.startedAt);
+  state.verifyProgress('users', 50, 200, state.startedAt + 1000);
+  const metrics = new RunMetrics();
+  metrics.refresh(state, state.startedAt + 1000);
+  let m = await samples(metrics);
+  assert.equal(m.get('mongo2pg_verify_checked_records{data_set="users"}'), 50);
+  assert.equal(m.get('mongo2pg_verify_total_records{data_set="users"}'), 200);
+  assert.equal(m.get('mongo2pg_verify_progress_ratio{data_set="users"}'), 0.25);
+  // Next data set (an exploded one: no total up front); the first one is done.
+  state.verifyProgress('users', 200, 200, state.startedAt + 2000);
+  state.verifyProgress('payments_history', 4, null, state.startedAt + 3000);
+  metrics.refresh(state, state.startedAt + 3000);
+  m = await samples(metrics);
+  assert.equal(m.get('mongo2pg_verify_progress_ratio{data_set="users"}'), 1);
+  assert.equal(m.get('mongo2pg_verify_checked_records{data_set="payments_history"}'), 4);
+  assert.equal(m.has('mongo2pg_verify_total_records{data_set="payments_history"}'), false);
+  assert.equal(m.has('mongo2pg_verify_progress_ratio{data_set="payments_history"}'), false);
+  state.end('succeeded', 'ok', [], state.startedAt + 4000);
+  metrics.refresh(state, state.startedAt + 4000);
+  m = await samples(metrics);
+  assert.equal(m.get('mongo2pg_verify_total_records{data_set="payments_history"}'), 4);
+  assert.equal(m.get('mongo2pg_verify_progress_ratio{data_set="payments_history"}'), 1);
+});
