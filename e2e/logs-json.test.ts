@@ -149,14 +149,18 @@ test('JSON mode: every stdout line is a JSON object and the statistics match the
   // than these two have empty sources here.
   const table = lines.filter((l) => l.kind === 'summary').map((l) => String(l.message));
   assert.match(table[0] ?? '', /^DATA SET\s+TOTAL\s+OK\s+FAILED\s+SKIPPED/);
-  assert.match(table.at(-1) ?? '', new RegExp(`^ALL\\s+${ORGS + ENVS + USAGE + 1}\\s+${orgs.successful + envs.successful + usage.successful}\\s+1\\s+0`));
+  assert.match(table.find((l) => l.startsWith('ALL')) ?? '', new RegExp(`^ALL\\s+${ORGS + ENVS + USAGE + 1}\\s+${orgs.successful + envs.successful + usage.successful}\\s+1\\s+0`));
   const summary = lines.find((l) => l.message === 'run summary');
   assert.deepEqual(summary?.totals, { data_sets: finished.length, total: ORGS + ENVS + USAGE + 1, successful: orgs.successful + envs.successful + usage.successful, failed: 1, skipped: 0 });
 
-  // The last line is the failure, with its exit code.
+  // The failure, with its exit code; then the run's last line: where the reports are.
+  const failure = lines.at(-2);
+  assert.equal(failure?.level, 'error');
+  assert.equal(failure?.exit_code, 4);
   const last = lines.at(-1);
-  assert.equal(last?.level, 'error');
+  assert.equal(last?.message, 'run finished');
   assert.equal(last?.exit_code, 4);
+  assert.equal(last?.result, 'failed');
 });
 
 test('text mode: the statistics block in the original layout and readable progress lines', async () => {

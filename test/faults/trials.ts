@@ -328,7 +328,7 @@ export function sigtermTrial(base: Baseline, suite: string, seed: number, phase?
     if (twice && run.lines.some((l) => l.message === 'second signal: exiting now')) {
       // Exited at once, wherever it was: like a kill, the re-run must repair it.
     } else {
-      assert.equal(run.lines.at(-1)?.code, 'INTERRUPTED', 'the last line is the interruption');
+      assert.equal(run.lines.filter((l) => l.message !== 'run finished').at(-1)?.code, 'INTERRUPTED', 'the last line before the run\'s closing line is the interruption');
       await checkpointConsistent(target.pgUrl);
     }
     return twice ? 2 : 1;

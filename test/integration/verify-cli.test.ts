@@ -75,7 +75,11 @@ test('a difference found at the end of migrate exits 5; CONVERT_VERIFY=false ski
   try {
     const run = await runCli(['migrate'], { ...env, CONVERT_SKIP_EXISTING: 'true' });
     assert.equal(run.code, 5, run.stdout.slice(-3000));
-    assert.match(String(jsonLines(run.stdout).at(-1)?.message), /events holds \d+ rows, the source produces \d+: 1 row\(s\) no source record produces \(keys \{eeeeeeeeeeeeeeeeeeeeeeee\}\)/);
+    // The failure comes right before the run's last line (`run finished`: verification failed).
+    const [failure, last] = jsonLines(run.stdout).slice(-2);
+    assert.equal(last?.message, 'run finished');
+    assert.equal(last?.verification, 'failed');
+    assert.match(String(failure?.message), /events holds \d+ rows, the source produces \d+: 1 row\(s\) no source record produces \(keys \{eeeeeeeeeeeeeeeeeeeeeeee\}\)/);
     const unverified = await runCli(['migrate'], { ...env, CONVERT_SKIP_EXISTING: 'true', CONVERT_VERIFY: 'false' });
     assert.equal(unverified.code, 0, unverified.stdout.slice(-3000));
     assert.equal(jsonLines(unverified.stdout).some((l) => l.message === 'verification started'), false);
