@@ -14,7 +14,7 @@ import { preflightCommand } from './preflight/command.js';
 import { preflightSettings } from './preflight/gate.js';
 import { MigrationFailedError } from './run/outcome.js';
 import { bulkDataSets, recordDataSets } from './datasets/registry.js';
-import { createProgress } from './progress/index.js';
+import { LiveDisplay, createProgress, liveDisplayWanted } from './progress/index.js';
 import { runSummaryLine, type DataSetStats } from './report/stats.js';
 import { finalLine, type VerificationOutcome } from './report/final-line.js';
 import { verifyCommand } from './verify/command.js';
@@ -60,7 +60,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const redact = redactor(config.secrets);
-  const logger = createLogger(config);
+  // On a terminal with the text log: live bars below the log (never in JSON mode).
+  const display = liveDisplayWanted({ isTTY: process.stdout.isTTY, logFormat: config.progress.logFormat, command }) ? new LiveDisplay(process.stdout) : undefined;
+  const logger = createLogger(config, display?.logStream ?? process.stdout);
   const controller = new AbortController();
   // A signal can arrive after the run has stopped and closed its log: writing to the ended
   // logger would raise an unhandled 'error' and turn exit 130 into a crash.
@@ -91,10 +93,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const line = finalLine({ ok, exitCode, reportDir: resolve(config.convert.workDir || process.cwd()), stats, verification, ...(verificationNote ? { verificationNote } : {}), metrics: metrics ?? { state: 'off' } });
     (ok ? logger.info.bind(logger) : logger.error.bind(logger))(line.message, { ...line.fields, [HUMAN]: line.text });
   };
-  const progress = command === 'migrate' || command === 'catch-up' ? createProgress({ config, logger, redact }) : undefined;
+  const progress = command === 'migrate' || command === 'catch-up' ? createProgress({ config, logger, redact, ...(display ? { display } : {}) }) : undefined;
   progress?.plan([...recordDataSets(config), ...bulkDataSets(config)].map((d) => d.name));
   // `verify` on its own: progress lines (and the terminal display), no metrics or annotations.
-  const checking = command === 'verify' ? createProgress({ config, logger, redact, outputs: 'local' }) : undefined;
+  const checking = command === 'verify' ? createProgress({ config, logger, redact, outputs: 'local', ...(display ? { display } : {}) }) : undefined;
   try {
     if (command === 'preflight') {
       await preflightCommand({ config, logger, signal: controller.signal, schemaDir: SCHEMA_DIR });

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redact.js';
 import { JobAnnotationsReporter } from './job-annotations.js';
 import { kubeJobPatcher, kubeTarget } from './kube-job-patcher.js';
+import type { LiveDisplay } from './live-display.js';
 import { LogProgress } from './log-progress.js';
 import { PushgatewayReporter } from './metrics.js';
 import type { Reporter } from './reporter.js';
@@ -14,6 +15,7 @@ import { RunProgress } from './run-progress.js';
 import { RunState } from './run-state.js';
 
 export { RunProgress } from './run-progress.js';
+export { LiveDisplay, liveDisplayWanted } from './live-display.js';
 
 export interface ProgressDeps {
   config: Pick<Config, 'progress'>;
@@ -26,7 +28,7 @@ export interface ProgressDeps {
    */
   outputs?: 'all' | 'local';
   /** The live terminal display, when one is shown (live-display.ts). */
-  display?: Reporter;
+  display?: LiveDisplay;
 }
 
 /** Creates and starts the progress outputs. Never throws; an output that fails only logs. */
@@ -37,7 +39,10 @@ export function createProgress(deps: ProgressDeps): RunProgress {
   // The state is shared: RunProgress owns it, reporters read it. Build it first, hand it around.
   const state = new RunState(now());
   reporters.push(new LogProgress(logger, state, config.progress.interval, now));
-  if (deps.display) reporters.push(deps.display);
+  if (deps.display) {
+    deps.display.attach(state);
+    reporters.push(deps.display);
+  }
   if (deps.outputs === 'local') {
     const progress = new RunProgress(reporters, logger, now, state);
     progress.start();
