@@ -62,6 +62,8 @@ export interface DataSet {
   explode?(doc: Document): Document[];
   /** With `explode`: what one record is, for the statistics (`an entry of organizations.payments[]`). */
   recordUnit?: string;
+  /** With `explode`: the data set that migrates (and counts) the documents the records sit in. */
+  documentsOf?: string;
   /**
    * Optional: the part of a record whose unmapped fields land in the main table's `extra` (an
    * exploded payment's entry, not the record around it). Default: the record itself. Verification

@@ -156,6 +156,7 @@ export async function runRecordDataSet(ctx: EngineContext, dataSet: DataSet): Pr
       // One document may hold several records: the statistics say how many documents they came from.
       stats.sourceDocuments = documents;
       if (dataSet.recordUnit) stats.recordUnit = dataSet.recordUnit;
+      if (dataSet.documentsOf) stats.documentsOf = dataSet.documentsOf;
     }
     ctx.progress?.taskFinished(stats);
   }

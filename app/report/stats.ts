@@ -9,6 +9,8 @@ export interface DataSetStats {
   sourceDocuments?: number;
   /** What one record is when a document holds several (DataSet.recordUnit). */
   recordUnit?: string;
+  /** The data set that counts the documents these records sit in (DataSet.documentsOf). */
+  documentsOf?: string;
   /** The error report as written when the data set finished (absent when it was not written). */
   report?: ReportSummary;
   successful: number;
@@ -134,10 +136,15 @@ export function summaryTable(all: readonly DataSetStats[]): string {
 export function summaryNotes(all: readonly DataSetStats[]): string[] {
   const notes: string[] = [];
   const t = totalsOf(all);
-  const documents = all.reduce((n, s) => n + (s.sourceDocuments ?? s.total), 0);
+  // Documents another data set migrates too (organisations holding payments) are counted once.
+  const documents = all.reduce((n, s) => n + (s.documentsOf && all.some((o) => o.name === s.documentsOf) ? 0 : (s.sourceDocuments ?? s.total)), 0);
   const exploded = all.filter((s) => s.sourceDocuments !== undefined && s.sourceDocuments !== s.total);
   if (exploded.length > 0) {
-    notes.push(`Records vs source documents: ${t.total} records from ${documents} source documents; ${exploded.map((s) => `${s.name}: ${s.total} records from ${s.sourceDocuments} documents${s.recordUnit ? ` (a record is ${s.recordUnit})` : ''}`).join('; ')}; every other data set: one record per document`);
+    const each = exploded.map((s) => {
+      const about = [...(s.recordUnit ? [`a record is ${s.recordUnit}`] : []), ...(s.documentsOf ? [`the documents are counted under ${s.documentsOf}`] : [])];
+      return `${s.name}: ${s.total} records from ${s.sourceDocuments} documents${about.length > 0 ? ` (${about.join('; ')})` : ''}`;
+    });
+    notes.push(`Records vs source documents: ${t.total} records from ${documents} source documents; ${each.join('; ')}; every other data set: one record per document`);
   }
   const withFailures = all.filter((s) => s.failed > 0 || s.skipped > 0);
   if (withFailures.length === 0) {
@@ -159,6 +166,8 @@ export interface StatisticsFields {
   total: number;
   /** Present when it differs from `total` (a document holds several records). */
   source_documents?: number;
+  /** The data set that counts those documents (payments history: organizations). */
+  documents_of?: string;
   successful: number;
   failed: number;
   skipped: number;
@@ -179,6 +188,7 @@ export function statisticsFields(stats: DataSetStats): StatisticsFields {
     ...Object.fromEntries((stats.notes ?? []).map((n) => [n.field, n.count])),
     total: stats.total,
     ...(stats.sourceDocuments !== undefined && stats.sourceDocuments !== stats.total ? { source_documents: stats.sourceDocuments } : {}),
+    ...(stats.documentsOf ? { documents_of: stats.documentsOf } : {}),
     successful: stats.successful,
     failed: stats.failed,
     skipped: stats.skipped,

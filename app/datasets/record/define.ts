@@ -18,6 +18,7 @@ export interface GlobalDataSetSpec {
   idOf?(doc: Document): string;
   explode?(doc: Document): Document[];
   recordUnit?: string;
+  documentsOf?: string;
   extraSource?(record: Document): unknown;
   provides?: DataSet['provides'];
   references?(doc: Document, ctx: TransformContext): Reference[];

@@ -71,6 +71,7 @@ export const paymentsHistory = globalDataSet({
   dependsOn: ['organizations'],
   explode: explodePayments,
   recordUnit: 'an entry of organizations.payments[]',
+  documentsOf: 'organizations',
   extraSource: (record) => (record as PaymentRecord).payment,
   transform: (record) => [{ table: 'organization_payments', rows: [paymentRow(record)] }],
   idOf: (record) => paymentRecordId(record.organizationId, record.position as number),
