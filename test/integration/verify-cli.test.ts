@@ -49,8 +49,11 @@ test('migrate verifies at the end: one line per data set, then the verdict', asy
 });
 
 test('verify alone: exit 0 when equal, 5 with data set, id and difference when not', async () => {
-  const clean = await runCli(['verify'], env);
+  const clean = await runCli(['verify'], { ...env, PROGRESS_INTERVAL: '1ms' });
   assert.equal(clean.code, 0, clean.stdout.slice(-3000) + clean.stderr);
+  // On its own too, verification reports its progress per data set (issue 16).
+  const progress = jsonLines(clean.stdout).filter((l) => l.message === 'verification progress');
+  assert.ok(progress.some((l) => l.task === 'usage_records' && typeof l.checked === 'number' && 'eta_seconds' in l), 'verification progress lines');
 
   const { rows } = await pool.query<{ mongo_id: string; metric: string }>('SELECT mongo_id, metric FROM usage_records ORDER BY mongo_id LIMIT 1');
   const row = rows[0] as { mongo_id: string; metric: string };
