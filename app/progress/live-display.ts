@@ -32,7 +32,8 @@ export function displayLines(state: RunState, now: number): Map<string, BarLine>
   const lines = new Map<string, BarLine>();
   if (state.phase === 'records' || state.phase === 'bulk') {
     const t = state.totals();
-    lines.set('#all', { label: `${state.phase} phase: data sets`, value: t.tasksDone, total: Math.max(t.tasksPlanned, 1), pct: `${t.tasksDone}/${t.tasksPlanned}`, detail: `${t.done} records read` });
+    const share = t.tasksPlanned > 0 ? (t.tasksDone / t.tasksPlanned) * 100 : 0;
+    lines.set('#all', { label: `${state.phase} phase: data sets`, value: t.tasksDone, total: Math.max(t.tasksPlanned, 1), pct: `${share.toFixed(1).padStart(5)}%`, detail: `done, ${t.done} records read so far` });
     for (const task of state.active()) {
       if (task.stats || (task.phase === 'bulk' && !task.progressed)) continue;
       const v = state.view(task, now);
@@ -80,6 +81,9 @@ export class LiveDisplay implements Reporter {
       format: ' {label} |{bar}| {pct} {value}/{total} {detail}',
       barsize: 20,
       hideCursor: false,
+      // Keep the terminal's line wrapping on: a long log line wraps instead of being cut off at
+      // the edge (cli-progress then trims the bar lines, not the log, to the terminal width).
+      linewrap: true,
       clearOnComplete: true,
       gracefulExit: false,
       autopadding: false,

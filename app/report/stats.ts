@@ -81,7 +81,7 @@ function recordsText(stats: DataSetStats): string {
 
 function reportText(stats: DataSetStats): string {
   if (!stats.report) return 'not written (the data set did not finish)';
-  if (stats.report.lines === 0) return 'none (no record failed or was skipped with a report line)';
+  if (stats.report.lines === 0) return 'none (no failed or skipped record to report)';
   return `${stats.report.path} (${stats.report.lines} line${stats.report.lines === 1 ? '' : 's'})`;
 }
 
