@@ -70,7 +70,6 @@ export class LiveDisplay implements Reporter {
   private state: RunState | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private labelWidth = 24;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -103,7 +102,6 @@ export class LiveDisplay implements Reporter {
   /** The run's state (created after the logger, which needs this display's stream first). */
   attach(state: RunState): void {
     this.state = state;
-    this.labelWidth = Math.min(32, Math.max(24, ...state.planned.map((n) => n.length + 7)));
   }
 
   start(): void {
@@ -134,13 +132,15 @@ export class LiveDisplay implements Reporter {
   private sync(): void {
     if (this.stopped || !this.state) return;
     const lines = displayLines(this.state, this.now());
+    // Room for the longest data set name, `verify ` before it included (the plan is known by now).
+    const labelWidth = Math.min(34, Math.max(24, ...this.state.planned.map((n) => n.length + 7)));
     for (const [key, bar] of this.bars) {
       if (lines.has(key)) continue;
       this.multibar.remove(bar);
       this.bars.delete(key);
     }
     for (const [key, line] of lines) {
-      const payload = { label: line.label.padEnd(this.labelWidth).slice(0, this.labelWidth), pct: line.pct, detail: line.detail };
+      const payload = { label: line.label.padEnd(labelWidth).slice(0, labelWidth), pct: line.pct, detail: line.detail };
       const bar = this.bars.get(key);
       if (bar) {
         bar.setTotal(line.total);
