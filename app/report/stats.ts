@@ -79,8 +79,7 @@ function recordsText(stats: DataSetStats): string {
   return `${stats.total} (from ${stats.sourceDocuments} source documents${stats.recordUnit ? `; a record is ${stats.recordUnit}` : ''})`;
 }
 
-function reportText(stats: DataSetStats): string {
-  if (!stats.report) return 'not written (the data set did not finish)';
+function reportText(stats: DataSetStats & { report: ReportSummary }): string {
   if (stats.report.lines === 0) return 'none (no failed or skipped record to report)';
   return `${stats.report.path} (${stats.report.lines} line${stats.report.lines === 1 ? '' : 's'})`;
 }
@@ -108,8 +107,8 @@ export function statisticsBlock(stats: DataSetStats): string {
     `Duration:         ${(stats.durationMs / 1000).toFixed(2)}s`,
     `Records/second:   ${recordsPerSecond(stats).toFixed(2)}`,
     ...(stats.notes ?? []).map((n) => n.line),
-    ...reasonLines(stats),
-    `Error report:     ${reportText(stats)}`,
+    // Statistics without a report (a caller that keeps none, e.g. catch-up's own counts) keep the original block.
+    ...(stats.report ? [...reasonLines(stats), `Error report:     ${reportText({ ...stats, report: stats.report })}`] : []),
     rule,
   ].join('\n');
 }
@@ -173,11 +172,12 @@ export interface StatisticsFields {
   skipped: number;
   duration_seconds: number;
   records_per_second: number;
-  failed_by_reason: Record<string, number>;
-  skipped_by_reason: Record<string, number>;
+  /** These four are present when the statistics come with their error report (migrate). */
+  failed_by_reason?: Record<string, number>;
+  skipped_by_reason?: Record<string, number>;
   /** Absolute path of the error report; null when the data set has none (no report line). */
-  error_report: string | null;
-  error_report_lines: number;
+  error_report?: string | null;
+  error_report_lines?: number;
   [note: string]: number | string | null | Record<string, number> | undefined;
 }
 
@@ -194,10 +194,9 @@ export function statisticsFields(stats: DataSetStats): StatisticsFields {
     skipped: stats.skipped,
     duration_seconds: Math.round(stats.durationMs) / 1000,
     records_per_second: Math.round(recordsPerSecond(stats) * 100) / 100,
-    failed_by_reason: failed,
-    skipped_by_reason: skipped,
-    error_report: stats.report && stats.report.lines > 0 ? stats.report.path : null,
-    error_report_lines: stats.report?.lines ?? 0,
+    ...(stats.report
+      ? { failed_by_reason: failed, skipped_by_reason: skipped, error_report: stats.report.lines > 0 ? stats.report.path : null, error_report_lines: stats.report.lines }
+      : {}),
   };
 }
 

@@ -51,7 +51,11 @@ test('statistics fields name the report and the reasons', () => {
   assert.equal(f.source_documents, 2);
   assert.deepEqual(f.failed_by_reason, { TRANSFORM: 1 });
   assert.deepEqual(f.skipped_by_reason, {});
-  assert.equal(statisticsFields({ name: 'b', total: 1, successful: 1, failed: 0, skipped: 0, durationMs: 1 }).error_report, null);
+  assert.equal(statisticsFields({ name: 'b', total: 1, successful: 1, failed: 0, skipped: 0, durationMs: 1, report: { path: '/w/b.log', lines: 0, failed: {}, skipped: {} } }).error_report, null);
+  // Statistics that come without a report (catch-up's counts) keep the original fields and block.
+  const bare = { name: 'c', total: 2, successful: 1, failed: 1, skipped: 0, durationMs: 1 };
+  assert.equal('error_report' in statisticsFields(bare), false);
+  assert.doesNotMatch(statisticsBlock(bare), /Error report|reasons/);
 });
 
 test('records per second is zero for an instant task', () => {
