@@ -123,3 +123,54 @@ export function changingSource(collections: Record<string, SourceCollectionApi>)
     listCollections: () => ({ toArray: async () => Object.keys(collections).map((name) => ({ name })) }),
   };
 }
+
+/**
+ * A small collection held as documents (record-level data sets: users, organisations,
+ * environments), every one read in `_id` order. Answers what record-level migration, catch-up and
+ * verification ask of such a collection: everything, `_id` `$in`, skip/limit, counts; any other
+ * filter is refused (thrown), so a query it cannot answer is not silently answered wrong.
+ */
+export class DocumentCollection implements SourceCollectionApi {
+  private docs: Document[] = [];
+
+  constructor(docs: readonly Document[]) {
+    this.set(docs);
+  }
+
+  /** Replaces the documents (the application's inserts, updates and deletes). */
+  set(docs: readonly Document[]): void {
+    const key = (d: Document): string => (d._id instanceof ObjectId ? d._id.toHexString() : String(d._id));
+    this.docs = [...docs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  get all(): readonly Document[] {
+    return this.docs;
+  }
+
+  private select(filter: Document): Document[] {
+    const keys = Object.keys(filter);
+    if (keys.length === 0) return this.docs;
+    const c = filter._id as Document | undefined;
+    if (keys.length === 1 && c && Object.keys(c).length === 1 && Array.isArray(c.$in)) {
+      const want = new Set((c.$in as unknown[]).map(String));
+      return this.docs.filter((d) => want.has(String(d._id)));
+    }
+    throw new Error(`the benchmark's document collection cannot answer the filter ${JSON.stringify(filter)}`);
+  }
+
+  find(filter: Document = {}, options: FindOptions = {}): BytesCursor {
+    const docs = this.select(filter);
+    const from = Math.min(options.skip ?? 0, docs.length);
+    const to = options.limit !== undefined && options.limit > 0 ? Math.min(docs.length, from + options.limit) : docs.length;
+    const onlyId = options.projection !== undefined && Object.keys(options.projection).length === 1 && options.projection._id === 1;
+    return new BytesCursor((k) => BSON.serialize(onlyId ? { _id: (docs[k] as Document)._id } : (docs[k] as Document)), from, to, options);
+  }
+
+  async countDocuments(filter: Document = {}): Promise<number> {
+    return this.select(filter).length;
+  }
+
+  async estimatedDocumentCount(): Promise<number> {
+    return this.docs.length;
+  }
+}

@@ -24,13 +24,14 @@ import type { Redactor } from '../log/redact.js';
 import { StallWatch } from '../progress/stall-watch.js';
 import { statisticsBlock, statisticsFields, type DataSetStats } from '../report/stats.js';
 import { connectSink } from '../sink/postgres.js';
-import { connectSource } from '../source/mongo.js';
+import type { SourceDb } from '../source/source-db.js';
 import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import { verifyStep } from '../verify/command.js';
 import { beginWrites, writeReach, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
 import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
 import { NO_CHANGES, type CatchUpContext, type CatchUpCounts } from '../catchup/types.js';
 import { MigrationFailedError } from './outcome.js';
+import { openSource } from './migrate.js';
 import { markRunEnded } from './migration-status.js';
 import { resetSequences } from './post-load.js';
 import { acquireRunLock } from './run-lock.js';
@@ -56,6 +57,8 @@ export interface CatchUpDeps {
   progress?: ProgressSink;
   print: (text: string, meta?: { kind: 'statistics' | 'summary'; task?: string }) => void;
   bulk: BulkCatchUpHandlers;
+  /** An already-connected source (tests and benchmarks), as RunDeps.source; `main` never sets it. */
+  source?: SourceDb;
 }
 
 export interface CatchUpResult {
@@ -63,6 +66,20 @@ export interface CatchUpResult {
   counts: Map<string, CatchUpCounts>;
   /** Set when an earlier catch-up completed the cutover and nothing was done (its time). */
   alreadyCompleted?: string;
+  /** Where the window went, in milliseconds (also logged as `catch-up timings`). */
+  timings?: CatchUpTimings;
+}
+
+export interface CatchUpTimings {
+  /** checkOwnership: every table's digest read and compared with the recorded one. */
+  ownershipMs: number;
+  /** Record-level data sets (upserts and the delete pass, their dirty marks and digests included). */
+  recordsMs: number;
+  /** Per bulk data set (and execution sequences): the handler's own time. */
+  bulk: Array<{ name: string; handlerMs: number; digestsMs: number }>;
+  /** Constraints restored and sequences reset. */
+  postLoadMs: number;
+  verifyMs: number;
 }
 
 /** Inserted / updated / deleted / unchanged / failed / skipped per data set, and the totals. */
@@ -95,7 +112,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
   const progress = new StallWatch(deps.progress, { timeoutMs: config.convert.stallTimeout, warnEveryMs: config.progress.interval, logger, onStall: (err) => stop.abort(err) });
   progress.start();
   progress.phase('preflight');
-  const source = await connectSource(config, logger, signal);
+  const source = await openSource(deps.source, config, logger, signal);
   try {
     const pool = await connectSink(config, logger, signal);
     const lock = dryRun ? null : await acquireRunLock(config, logger, (err) => stop.abort(err)).catch(async (err: unknown) => {
@@ -104,7 +121,15 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
     });
     try {
       // Reads only: refuses (exit 3) before anything is written.
+      let mark = Date.now();
+      const lap = (): number => {
+        const now = Date.now();
+        const ms = now - mark;
+        mark = now;
+        return ms;
+      };
       const owned = await checkOwnership(pool, logger);
+      const timings: CatchUpTimings = { ownershipMs: lap(), recordsMs: 0, bulk: [], postLoadMs: 0, verifyMs: 0 };
       if (owned.alreadyCaughtUp) {
         // The cutover is done and the application writes to PostgreSQL: touch nothing, succeed,
         // say what to do (the hook left on must not block the application's next upgrades).
@@ -135,6 +160,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       const records = recordDataSets(config);
       progress.phase('catch-up');
       logger.info('phase started', { phase: 'catch-up', kind: 'records', data_sets: records.length, dry_run: dryRun });
+      lap();
       const rc = new RecordCatchUp(ctx, owned.run);
       const upserted = new Map<string, { counts: CatchUpCounts; stats: DataSetStats }>();
       for (const ds of records) {
@@ -154,6 +180,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         if (!u) continue;
         done(catchUpStats(ds.name, u.stats.total, u.counts, u.stats.durationMs, childRows.get(ds.name) ?? 0), u.counts);
       }
+      timings.recordsMs = lap();
 
       // Bulk data sets (their handlers), in the migration's order, then execution sequences.
       const bulk = bulkDataSets(config);
@@ -163,25 +190,33 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         const started = Date.now();
         const touched = dryRun ? [] : await writeReach(pool, tables);
         await beginWrites(pool, touched, dryRun);
+        const handlerStarted = Date.now();
         const counts = await run();
+        const handlerMs = Date.now() - handlerStarted;
         await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0);
+        timings.bulk.push({ name, handlerMs, digestsMs: Date.now() - started - handlerMs });
         done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
       };
       for (const ds of bulk) await runBulk(ds.name, ds.tables.map((t) => t.table), () => deps.bulk.bulkDataSet(ctx, ds));
       await runBulk(SEQUENCES_DATA_SET, [EXECUTION_SEQUENCES_TABLE.table], () => deps.bulk.executionSequences(ctx));
 
+      lap();
       if (!dryRun) {
         progress.phase('verify');
         await restoreConstraints(pool, logger);
         await resetSequences(pool, logger);
       }
+      timings.postLoadMs = lap();
       deps.print(catchUpTable(rows), { kind: 'summary' });
       const totals = rows.reduce((a, r) => ({ inserted: a.inserted + r.counts.inserted, updated: a.updated + r.counts.updated, deleted: a.deleted + r.counts.deleted, unchanged: a.unchanged + r.counts.unchanged, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { ...NO_CHANGES });
       logger.info('catch-up summary', { totals, dry_run: dryRun, data_sets: rows.map((r) => ({ task: r.name, ...r.counts })), [HUMAN]: `catch-up${dryRun ? ' (dry run: would change)' : ''}: ${totals.inserted} inserted, ${totals.updated} updated, ${totals.deleted} deleted, ${totals.unchanged} unchanged, ${totals.failed} failed, ${totals.skipped} skipped` });
       if (config.convert.verify && !dryRun) {
         signal.throwIfAborted();
+        lap();
         await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
+        timings.verifyMs = lap();
       }
+      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
@@ -191,7 +226,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         await markRunEnded(pool, 'finished');
         await recordCatchUpFinished(pool);
       }
-      return { stats, counts: new Map(rows.map((r) => [r.name, r.counts])) };
+      return { stats, counts: new Map(rows.map((r) => [r.name, r.counts])), timings };
     } catch (err) {
       if (signal.aborted && !deps.signal.aborted && isMongo2pgError(signal.reason)) throw signal.reason;
       if (signal.aborted && signal.reason instanceof InterruptedError) throw signal.reason;

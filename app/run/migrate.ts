@@ -32,6 +32,7 @@ import { runPreflight } from '../preflight/gate.js';
 import { connectSink } from '../sink/postgres.js';
 import { connectSource } from '../source/mongo.js';
 import { verifyStep } from '../verify/command.js';
+import type { SourceDb } from '../source/source-db.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schema', import.meta.url));
 
@@ -46,6 +47,17 @@ export interface RunDeps {
    * (`kind: 'statistics' | 'summary'`, `task`), so each printed line can carry it.
    */
   print: (text: string, meta?: { kind: 'statistics' | 'summary'; task?: string }) => void;
+  /**
+   * An already-connected source read instead of connecting to config.mongo (tests and benchmarks:
+   * an in-process source); the run does not close it. `main` never sets it.
+   */
+  source?: SourceDb;
+}
+
+/** The run's source: the injected one (left open), or a connection to config.mongo (closed by the run). */
+export async function openSource(injected: SourceDb | undefined, config: Config, logger: Logger, signal: AbortSignal): Promise<{ db: SourceDb; close(): Promise<void> }> {
+  if (injected) return { db: injected, close: async () => undefined };
+  return connectSource(config, logger, signal);
 }
 
 export interface RunResult {
@@ -69,7 +81,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
   const progress = new StallWatch(deps.progress, { timeoutMs: config.convert.stallTimeout, warnEveryMs: config.progress.interval, logger, onStall: (err) => stop.abort(err) });
   progress.start();
   progress.phase('preflight');
-  const source = await connectSource(config, logger, signal);
+  const source = await openSource(deps.source, config, logger, signal);
   try {
     const pool = await connectSink(config, logger, signal);
     // A dry run writes nothing, so it needs no lock and may run beside a real run.
