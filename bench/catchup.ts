@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     line(`record-level data sets (${recordSets.length}, digests included)`, t.recordsMs, `${recordChanges} changed`);
     for (const b of t.bulk) {
       line(b.name, b.handlerMs, countsOf(b.name));
-      line(`  ${b.name}: dirty marks + digests recorded`, b.digestsMs);
+      line(`  ${b.name}: dirty marks + digests (${b.digests})`, b.digestsMs);
     }
     line('post-load (constraints, sequences)', t.postLoadMs);
     line(`verification${config.convert.verify ? '' : ' (off: CONVERT_VERIFY=false)'}`, t.verifyMs);

@@ -42,7 +42,7 @@ import { ObjectId } from '../source/bson.js';
 import { decodeSourceDocument } from '../source/source-db.js';
 import { recordIdText } from '../source/record-id.js';
 import { CatchUpTracker } from './tracker.js';
-import type { CatchUpContext, CatchUpCounts } from './types.js';
+import type { CatchUpContext, CatchUpCounts, DigestDelta } from './types.js';
 
 export { catchUpExecutionSequences } from './sequences.js';
 
@@ -53,7 +53,7 @@ const WRITE_BATCH = 1000;
 /** Executions re-migrated per transaction (each with all its child rows). */
 const EXECUTION_BATCH = 200;
 
-export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts> {
+export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts & { digestDelta?: DigestDelta }> {
   if (!ctx.dryRun) {
     await ensureFailureTable(ctx.pool);
     if (dataSet.mutable) await ensureDigestTable(ctx.pool);
@@ -64,13 +64,15 @@ export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet):
   for (const s of sources) total += await ctx.db.collection(s.collection).countDocuments(filter);
   const tracker = new CatchUpTracker(ctx, dataSet.name, total, describeSources(sources, dataSet.collection));
   const indexKeys = await btreeIndexKeys(ctx.pool, dataSet.tables.map((t) => t.table));
+  // Append-only data sets of one table write it only by inserts and deletes of whole rows here.
+  const delta: DigestDelta | null = !dataSet.mutable && !ctx.dryRun && dataSet.tables.length === 1 ? { table: (dataSet.tables[0] as TableSpec).table, rows: 0n, sum: 0n } : null;
   for (const source of sources) {
     ctx.signal.throwIfAborted();
     if (dataSet.mutable) await mutableCollection(ctx, dataSet, source, indexKeys, tracker);
-    else await appendOnlyCollection(ctx, dataSet, source, indexKeys, tracker);
+    else await appendOnlyCollection(ctx, dataSet, source, indexKeys, tracker, delta);
   }
   if (dataSet.mutable) await dropVanishedScopes(ctx, dataSet, sources, tracker);
-  return tracker.finish();
+  return { ...tracker.finish(), ...(delta ? { digestDelta: delta } : {}) };
 }
 
 // ───────────────────────────── shared ─────────────────────────────
@@ -90,9 +92,11 @@ interface Writer {
   tracker: CatchUpTracker;
   /** Milliseconds spent writing (for the log line of a collection). */
   spent: { insert: number; delete: number };
+  /** Set when the data set's digest delta is kept (append-only, one table): see DigestDelta. */
+  delta: DigestDelta | null;
 }
 
-function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Writer {
+function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker, delta: DigestDelta | null = null): Writer {
   return {
     ctx,
     dataSet,
@@ -102,7 +106,17 @@ function writer(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection,
     indexKeys,
     tracker,
     spent: { insert: 0, delete: 0 },
+    delta,
   };
+}
+
+/** Row count and hash sum (as text: a numeric) of rows, the digest's terms (app/run/table-digests.ts). */
+const HASH_TERMS = `count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS s`;
+
+function addDelta(delta: DigestDelta | null, terms: { n: string; s: string } | undefined, sign: 1n | -1n): void {
+  if (!delta || !terms) return;
+  delta.rows += sign * BigInt(terms.n);
+  delta.sum += sign * BigInt(terms.s);
 }
 
 /** Transform and reference check of one document; a failure is noted in `failures`/`skips`. */
@@ -289,7 +303,12 @@ async function mergeIds(w: Writer, ids: AsyncIterable<unknown>, keys: AsyncGener
     const t0 = performance.now();
     const gone = extra.splice(0);
     if (!ctx.dryRun) {
-      await transaction(ctx, (client) => client.query(`DELETE FROM ${escapeIdentifier(main.table)} WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [gone]));
+      // The deleted rows' hashes, taken as they go (counted once committed).
+      const { rows } = await transaction(ctx, (client) => client.query<{ n: string; s: string }>(
+        `WITH t AS (DELETE FROM ${escapeIdentifier(main.table)} d WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[]) RETURNING hashtextextended(d::text, 0) AS h) SELECT count(*)::text AS n, coalesce(sum(h::numeric), 0)::text AS s FROM t`,
+        [gone],
+      ));
+      addDelta(w.delta, rows[0], -1n);
     }
     tracker.counts.deleted += gone.length;
     tracker.tick();
@@ -339,8 +358,8 @@ const MAX_RANGES = 4096;
  *     merged `_id` by `_id`. A range that lost as many documents as it gained older than the window
  *     compares equal: a larger CATCHUP_LOOKBACK merges more of the collection one by one.
  */
-async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker): Promise<void> {
-  const w = writer(ctx, dataSet, source, indexKeys, tracker);
+async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, source: SourceCollection, indexKeys: IndexKeys, tracker: CatchUpTracker, delta: DigestDelta | null): Promise<void> {
+  const w = writer(ctx, dataSet, source, indexKeys, tracker, delta);
   const main = dataSet.tables[0] as TableSpec;
   const filter = dataSet.filter ?? {};
   const table = escapeIdentifier(main.table);
@@ -437,11 +456,20 @@ async function insertByIds(w: Writer, query: Document): Promise<void> {
       tracker.counts.inserted += todo.length;
     } else if (todo.length + failed.length + skipped.length > 0) {
       const sinkFailures: FailedRecord[] = [];
-      const written = await transaction(ctx, async (client) => {
+      const [written, before, after] = await transaction(ctx, async (client) => {
+        // The rows of the batch's keys before and after its inserts, in its transaction: the
+        // difference is what it inserted (a key already there is left as it was: ON CONFLICT DO NOTHING).
+        const main = w.dataSet.tables[0] as TableSpec;
+        const keys = w.delta ? todo.map((d) => mainKey(w.dataSet, d.output)).filter((k): k is string => k !== null) : [];
+        const terms = async (): Promise<{ n: string; s: string } | undefined> => keys.length === 0 ? undefined
+          : (await client.query<{ n: string; s: string }>(`SELECT ${HASH_TERMS} FROM ${escapeIdentifier(main.table)} t WHERE ${escapeIdentifier(main.conflictKey[0] as string)} = ANY($1::text[])`, [keys])).rows[0];
+        const pre = await terms();
         const done = await writeRows(client, w, todo, sinkFailures, async () => undefined);
         await recordOutcome(client, w, done, [...failed, ...sinkFailures, ...skipped]);
-        return done;
+        return [done, pre, await terms()] as const;
       });
+      addDelta(w.delta, after, 1n);
+      addDelta(w.delta, before, -1n);
       tracker.counts.inserted += written.length;
       failed.push(...sinkFailures);
     }

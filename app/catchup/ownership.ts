@@ -12,6 +12,7 @@
  */
 import { PreflightError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import type { DigestDelta } from './types.js';
 import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
 import { DIGESTS_TABLE, currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
 
@@ -148,10 +149,24 @@ export async function beginWrites(db: Queryable, tables: readonly string[], dryR
 /**
  * Records the tables' digests again (clean) once written. When nothing was written (`changed`
  * false) the recorded digests still hold and are only marked clean: no table is read again.
+ * With `delta` (what the writes changed, when they were the only writes to the only table
+ * written, and its recorded digest was exact before them) the new digest is the recorded one plus
+ * the delta: no table read either. Returns how the digests were recorded.
  */
-export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true): Promise<void> {
-  if (dryRun || tables.length === 0) return;
-  if (changed) await recordDigests(db, tables, run);
-  else await db.query(`UPDATE ${DIGESTS_TABLE} SET dirty = false WHERE table_name = ANY($1::text[])`, [tables]);
+export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true, delta?: DigestDelta): Promise<'none' | 'cleared' | 'derived' | 'read'> {
+  if (dryRun || tables.length === 0) return 'none';
+  if (!changed) {
+    await db.query(`UPDATE ${DIGESTS_TABLE} SET dirty = false WHERE table_name = ANY($1::text[])`, [tables]);
+    return 'cleared';
+  }
+  if (delta && tables.length === 1 && tables[0] === delta.table) {
+    const { rows } = await db.query(
+      `UPDATE ${DIGESTS_TABLE} SET rows = rows + $2::bigint, digest = digest + $3::numeric, recorded_at = clock_timestamp(), dirty = false, run = $4 WHERE table_name = $1 RETURNING table_name`,
+      [delta.table, delta.rows.toString(), delta.sum.toString(), run],
+    );
+    if (rows.length === 1) return 'derived';
+  }
+  await recordDigests(db, tables, run);
+  return 'read';
 }
 

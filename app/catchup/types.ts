@@ -21,6 +21,18 @@ export interface CatchUpCounts {
   skipped: number;
 }
 
+/**
+ * What a bulk handler changed in a table it alone writes, by rows: their number and the sum of
+ * their row hashes as app/run/table-digests.ts computes them (inserted rows added, deleted rows
+ * subtracted), counted only for what committed. The table's digest after the catch-up is then the
+ * recorded one plus this, exactly, without reading the table again (app/catchup/ownership.ts).
+ */
+export interface DigestDelta {
+  table: string;
+  rows: bigint;
+  sum: bigint;
+}
+
 export interface CatchUpContext extends EngineContext {
   /** CONVERT_DRY_RUN: count what would change, write nothing. */
   dryRun: boolean;

@@ -29,7 +29,7 @@ import { EXECUTION_SEQUENCES_TABLE } from '../transform/testkube/index.js';
 import { verifyStep } from '../verify/command.js';
 import { beginWrites, writeReach, checkOwnership, endWrites, recordCatchUpFinished } from '../catchup/ownership.js';
 import { RecordCatchUp, catchUpStats } from '../catchup/records.js';
-import { NO_CHANGES, type CatchUpContext, type CatchUpCounts } from '../catchup/types.js';
+import { NO_CHANGES, type CatchUpContext, type CatchUpCounts, type DigestDelta } from '../catchup/types.js';
 import { MigrationFailedError } from './outcome.js';
 import { openSource } from './migrate.js';
 import { markRunEnded } from './migration-status.js';
@@ -44,7 +44,7 @@ import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
  */
 export interface BulkCatchUpHandlers {
   /** One append-only bulk data set, or the test workflow executions. */
-  bulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts>;
+  bulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts & { digestDelta?: DigestDelta }>;
   /** Execution sequences, recomputed after the executions. */
   executionSequences(ctx: CatchUpContext): Promise<CatchUpCounts>;
 }
@@ -76,7 +76,7 @@ export interface CatchUpTimings {
   /** Record-level data sets (upserts and the delete pass, their dirty marks and digests included). */
   recordsMs: number;
   /** Per bulk data set (and execution sequences): the handler's own time. */
-  bulk: Array<{ name: string; handlerMs: number; digestsMs: number }>;
+  bulk: Array<{ name: string; handlerMs: number; digestsMs: number; digests: 'none' | 'cleared' | 'derived' | 'read' }>;
   /** Constraints restored and sequences reset. */
   postLoadMs: number;
   verifyMs: number;
@@ -185,16 +185,19 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       // Bulk data sets (their handlers), in the migration's order, then execution sequences.
       const bulk = bulkDataSets(config);
       logger.info('phase started', { phase: 'catch-up', kind: 'bulk', data_sets: bulk.length + 1, dry_run: dryRun });
-      const runBulk = async (name: string, tables: readonly string[], run: () => Promise<CatchUpCounts>): Promise<void> => {
+      const runBulk = async (name: string, tables: readonly string[], run: () => Promise<CatchUpCounts & { digestDelta?: DigestDelta }>): Promise<void> => {
         signal.throwIfAborted();
         const started = Date.now();
         const touched = dryRun ? [] : await writeReach(pool, tables);
         await beginWrites(pool, touched, dryRun);
         const handlerStarted = Date.now();
-        const counts = await run();
+        const { digestDelta, ...counts } = await run();
         const handlerMs = Date.now() - handlerStarted;
-        await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0);
-        timings.bulk.push({ name, handlerMs, digestsMs: Date.now() - started - handlerMs });
+        // A delta stands for the table's digest only if the recorded one was exact before: the
+        // table was checked at the start (not left dirty by an earlier catch-up).
+        const delta = digestDelta && !owned.dirty.includes(digestDelta.table) ? digestDelta : undefined;
+        const digests = await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0, delta);
+        timings.bulk.push({ name, handlerMs, digestsMs: Date.now() - started - handlerMs, digests });
         done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
       };
       for (const ds of bulk) await runBulk(ds.name, ds.tables.map((t) => t.table), () => deps.bulk.bulkDataSet(ctx, ds));
@@ -216,7 +219,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
         timings.verifyMs = lap();
       }
-      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
+      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs, digests: b.digests })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);
