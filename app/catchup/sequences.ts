@@ -6,8 +6,7 @@
  * inserted, changed numbers updated, names no longer there deleted, one transaction per scope.
  * Scopes whose sequences and executions are gone altogether lose their rows.
  */
-import type { Document } from 'mongodb';
-import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
+import { SEQUENCES_DATA_SET, readSequenceScope } from '../datasets/bulk/execution-sequences.js';
 import { errorMessage, isMongo2pgError } from '../errors.js';
 import { orphanCollectionError } from '../engine/integrity.js';
 import { describeSources, sourceCollections } from '../engine/scopes.js';
@@ -15,7 +14,6 @@ import type { FailedRecord } from '../report/error-report.js';
 import { ensureFailureTable, storeFailures } from '../report/failure-records.js';
 import { inTransaction } from '../sink/postgres.js';
 import { scopedCollectionName } from '../source/collections.js';
-import { readAgainOnTransientError } from '../source/source-db.js';
 import { recordIdText } from '../source/record-id.js';
 import { computeSequences } from '../transform/testkube/index.js';
 import { CatchUpTracker } from './tracker.js';
@@ -59,16 +57,7 @@ export async function catchUpExecutionSequences(ctx: CatchUpContext): Promise<Ca
 
   for (const scope of scopes) {
     ctx.signal.throwIfAborted();
-    const docs = await readAgainOnTransientError(
-      async () => {
-        const read: Document[] = [];
-        for await (const doc of ctx.db.collection(scope.collection).find({}, { sort: { _id: 1 } })) read.push(doc);
-        return read;
-      },
-      ctx,
-      'reading execution sequences interrupted by a connection error; reading the scope again',
-      { collection: scope.collection },
-    );
+    const docs = await readSequenceScope(ctx, scope.collection);
     const maxExecutionNumbers = new Map<string, number>();
     const { rows: maxRows } = await ctx.pool.query<{ workflow_name: string; max: number }>(
       `SELECT workflow_name, max(number) AS max FROM test_workflow_executions

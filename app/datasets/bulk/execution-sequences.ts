@@ -25,6 +25,23 @@ function idText(doc: Document): string {
   return recordIdText(doc._id);
 }
 
+/**
+ * One scope's executions, read whole before anything is written, so a read the source breaks off (a
+ * restart, a failover) is simply read again, as the bulk ranges resume theirs.
+ */
+export async function readSequenceScope(ctx: Pick<EngineContext, 'db' | 'logger' | 'signal' | 'config'>, collection: string): Promise<Document[]> {
+  return readAgainOnTransientError(
+    async () => {
+      const read: Document[] = [];
+      for await (const doc of ctx.db.collection(collection).find({}, { sort: { _id: 1 } })) read.push(doc);
+      return read;
+    },
+    ctx,
+    'reading execution sequences interrupted by a connection error; reading the scope again',
+    { collection },
+  );
+}
+
 export async function runExecutionSequences(ctx: EngineContext): Promise<DataSetStats> {
   const started = Date.now();
   const stats: DataSetStats = { name: SEQUENCES_DATA_SET, total: 0, successful: 0, failed: 0, skipped: 0, durationMs: 0 };
@@ -70,18 +87,7 @@ export async function runExecutionSequences(ctx: EngineContext): Promise<DataSet
       ctx.signal.throwIfAborted();
       const organizationId = scope.organizationId as string;
       const environmentId = scope.environmentId as string;
-      // A scope is read whole before anything is written, so a read the source breaks off (a
-      // restart, a failover) is simply read again, as the bulk ranges resume theirs.
-      const docs = await readAgainOnTransientError(
-        async () => {
-          const read: Document[] = [];
-          for await (const doc of ctx.db.collection(scope.collection).find({}, { sort: { _id: 1 } })) read.push(doc);
-          return read;
-        },
-        ctx,
-        'reading execution sequences interrupted by a connection error; reading the scope again',
-        { collection: scope.collection },
-      );
+      const docs = await readSequenceScope(ctx, scope.collection);
       stats.total += docs.length;
       const maxExecutionNumbers = new Map<string, number>();
       if (!ctx.config.convert.dryRun) {
