@@ -42,8 +42,9 @@ export function isDataError(err: unknown): boolean {
 /** mongo2pg.record_digests as a COPY target (schema-qualified, so not one identifier). */
 const DIGESTS_SPEC: TableSpec = { table: DIGESTS_TABLE, columns: DIGEST_COLUMNS, conflictKey: ['data_set', 'collection', 'record_id'] };
 
+/** A table name as SQL: each part quoted, so a schema-qualified name (mongo2pg.x) stays qualified. */
 function tableName(table: string): string {
-  return table === DIGESTS_TABLE ? table : escapeIdentifier(table);
+  return table.split('.').map(escapeIdentifier).join('.');
 }
 
 function copySql(spec: TableSpec): string {
