@@ -42,7 +42,7 @@ import { ObjectId } from '../source/bson.js';
 import { decodeSourceDocument } from '../source/source-db.js';
 import { recordIdText } from '../source/record-id.js';
 import { CatchUpTracker } from './tracker.js';
-import type { CatchUpContext, CatchUpCounts, DigestDelta } from './types.js';
+import type { BulkCatchUpResult, CatchUpContext, CatchUpCounts, DigestDelta } from './types.js';
 
 export { catchUpExecutionSequences } from './sequences.js';
 
@@ -53,7 +53,7 @@ const WRITE_BATCH = 1000;
 /** Executions re-migrated per transaction (each with all its child rows). */
 const EXECUTION_BATCH = 200;
 
-export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<CatchUpCounts & { digestDelta?: DigestDelta }> {
+export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet): Promise<BulkCatchUpResult> {
   if (!ctx.dryRun) {
     await ensureFailureTable(ctx.pool);
     if (dataSet.mutable) await ensureDigestTable(ctx.pool);
@@ -72,7 +72,8 @@ export async function catchUpBulkDataSet(ctx: CatchUpContext, dataSet: DataSet):
     else await appendOnlyCollection(ctx, dataSet, source, indexKeys, tracker, delta);
   }
   if (dataSet.mutable) await dropVanishedScopes(ctx, dataSet, sources, tracker);
-  return { ...tracker.finish(), ...(delta ? { digestDelta: delta } : {}) };
+  const changed = tracker.written();
+  return { ...tracker.finish(), ...(delta ? { digestDelta: delta } : {}), ...(changed ? { changed } : {}) };
 }
 
 // ───────────────────────────── shared ─────────────────────────────
@@ -471,6 +472,7 @@ async function insertByIds(w: Writer, query: Document): Promise<void> {
       addDelta(w.delta, after, 1n);
       addDelta(w.delta, before, -1n);
       tracker.counts.inserted += written.length;
+      tracker.wrote(w.source.collection, written.map((d) => d.doc._id));
       failed.push(...sinkFailures);
     }
     countFailures(w, failed, skipped);
@@ -568,6 +570,7 @@ async function mutableCollection(ctx: CatchUpContext, dataSet: DataSet, source: 
       if (d.exists) tracker.counts.updated++;
       else tracker.counts.inserted++;
     }
+    if (!ctx.dryRun) tracker.wrote(source.collection, written.map((d) => d.doc._id));
     countFailures(w, failed, skipped);
     tracker.tick();
   };

@@ -5,6 +5,7 @@
  * for inserts/updates and children-first for deletes; each handler returns what it changed.
  */
 import type { EngineContext } from '../engine/context.js';
+import type { ChangedRecords } from '../verify/context.js';
 
 /** What catch-up did (or, in a dry run, would do) to one data set's records. */
 export interface CatchUpCounts {
@@ -31,6 +32,13 @@ export interface DigestDelta {
   table: string;
   rows: bigint;
   sum: bigint;
+}
+
+/** What a bulk handler returns: its counts, its digest delta, and the source documents it wrote (for verification). */
+export interface BulkCatchUpResult extends CatchUpCounts {
+  digestDelta?: DigestDelta;
+  /** Undefined when it wrote more than the tracker remembers (CHANGED_LIMIT). */
+  changed?: ChangedRecords;
 }
 
 export interface CatchUpContext extends EngineContext {

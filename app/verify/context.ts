@@ -20,7 +20,16 @@ export interface VerifyOptions {
   maxProblems: number;
   /** Keys remembered to name extra rows; beyond this, extra rows are counted only. */
   maxTrackedKeys: number;
+  /**
+   * Catch-up (issue 17): per data set, the source documents it wrote. Such a data set, when larger
+   * than sampleSize, is verified in mode 'changed': every one of those documents, plus the usual
+   * sample of the rest, plus its main table's row count, instead of every document.
+   */
+  changed?: ReadonlyMap<string, ChangedRecords>;
 }
+
+/** Source `_id`s per collection name. */
+export type ChangedRecords = ReadonlyMap<string, readonly unknown[]>;
 
 export const DEFAULT_VERIFY_OPTIONS: Readonly<VerifyOptions> = Object.freeze({
   fullLimit: 200_000,

@@ -1,6 +1,7 @@
 /**
  * Verification of one data set, generic over the DataSet interface: every source record is
- * re-transformed (all of them up to VerifyOptions.fullLimit, else a spread sample) and its rows
+ * re-transformed (all of them up to VerifyOptions.fullLimit, else a spread sample; after a
+ * catch-up, the records it wrote plus the sample: VerifyOptions.changed) and its rows
  * are looked up by each table's conflict key and compared column by column with PostgreSQL's
  * types. A record is accounted for when its rows are in the target (migrated), or when an error
  * report names it and its row is not there (failed or skipped). Anything else is a problem.
@@ -15,11 +16,11 @@ import { transformContext } from '../engine/bulk-batch.js';
 import { sourceCollections } from '../engine/scopes.js';
 import { errorMessage } from '../errors.js';
 import { compareRows, type RowComparison } from './compare-rows.js';
-import { expectationOf, shapeOf, trackKey, type VerifyContext } from './context.js';
+import { expectationOf, shapeOf, trackKey, type ChangedRecords, type VerifyContext } from './context.js';
 import { readReportedRecords, type ReportedRecord, type ReportedRecords } from './reports.js';
 import { differingColumns } from './reproducible.js';
 import { checkSourceJson } from './source-json.js';
-import { allRecords, fetchReportedRecord, sampledRecords, type SourceRecord } from './sources.js';
+import { allRecords, fetchReportedRecord, listedRecords, sampledRecords, type SourceRecord } from './sources.js';
 import type { DataSetVerification, Problem } from './types.js';
 
 /** Records transformed twice to find non-reproducible columns. */
@@ -52,7 +53,7 @@ class DataSetRun {
   /** Main-table keys claimed by a record found equal, so two records cannot claim one row. */
   private readonly claimed = new Set<string>();
 
-  constructor(private readonly vctx: VerifyContext, private readonly dataSet: DataSet, mode: 'full' | 'sample') {
+  constructor(private readonly vctx: VerifyContext, private readonly dataSet: DataSet, mode: 'full' | 'sample' | 'changed') {
     this.result = { name: dataSet.name, mode, source: 0, migrated: 0, failed: 0, skipped: 0, compared: 0, nonReproducible: [], problems: [], moreProblems: 0, durationMs: 0 };
   }
 
@@ -248,6 +249,19 @@ class DataSetRun {
   }
 }
 
+/** The records a catch-up wrote, then the sample without them (a record is compared once: its row is claimed once). */
+async function* changedThenSampled(vctx: VerifyContext, dataSet: DataSet, sources: readonly SourceCollection[], counts: ReadonlyArray<{ source: SourceCollection; count: number }>, changed: ChangedRecords): AsyncGenerator<SourceRecord> {
+  const { db, options, signal } = vctx;
+  const listed = new Set<string>();
+  for await (const rec of listedRecords(db, dataSet, sources, changed, options.batchSize, signal)) {
+    listed.add(`${rec.source.collection}\0${dataSet.idOf(rec.record)}`);
+    yield rec;
+  }
+  for await (const rec of sampledRecords(db, dataSet, counts, options.sampleSize, options.seed, signal)) {
+    if (!listed.has(`${rec.source.collection}\0${dataSet.idOf(rec.record)}`)) yield rec;
+  }
+}
+
 export async function verifyDataSet(vctx: VerifyContext, dataSet: DataSet): Promise<DataSetVerification> {
   const started = Date.now();
   const { db, options, signal } = vctx;
@@ -262,7 +276,8 @@ export async function verifyDataSet(vctx: VerifyContext, dataSet: DataSet): Prom
       total += count;
     }
   }
-  const mode = dataSet.explode || total <= options.fullLimit ? 'full' : 'sample';
+  const changed = options.changed?.get(dataSet.name);
+  const mode = dataSet.explode || total <= (changed ? options.sampleSize : options.fullLimit) ? 'full' : changed ? 'changed' : 'sample';
   const run = new DataSetRun(vctx, dataSet, mode);
   for (const spec of dataSet.tables) expectationOf(vctx, spec, dataSet.name);
   const tally = (o: Outcome): void => {
@@ -273,7 +288,9 @@ export async function verifyDataSet(vctx: VerifyContext, dataSet: DataSet): Prom
 
   const stream = mode === 'full'
     ? allRecords(db, dataSet, sources, vctx.config.convert.bulkReadSize, signal)
-    : sampledRecords(db, dataSet, counts, options.sampleSize, options.seed, signal);
+    : mode === 'changed' && changed
+      ? changedThenSampled(vctx, dataSet, sources, counts, changed)
+      : sampledRecords(db, dataSet, counts, options.sampleSize, options.seed, signal);
   let batch: Item[] = [];
   let seen = 0;
   // Sampled data sets check about sampleSize records; exploded ones have no count up front.

@@ -1,7 +1,7 @@
 /**
  * Reading a data set's source records for verification: all of them (ascending `_id`, like the
- * engines), or a sample spread over each collection in windows of consecutive documents, and
- * single reported records looked up by `_id`.
+ * engines), or a sample spread over each collection in windows of consecutive documents, or listed
+ * `_id`s, and single reported records looked up by `_id`.
  */
 import { parseRecordIdText } from '../source/record-id.js';
 import type { Filter } from 'mongodb';
@@ -33,6 +33,23 @@ export async function* allRecords(db: SourceDb, dataSet: DataSet, sources: reado
       }
     } finally {
       await cursor.close();
+    }
+  }
+}
+
+/** The documents of the given `_id`s (those a catch-up wrote), in batches, ascending `_id` per batch. */
+export async function* listedRecords(db: SourceDb, dataSet: DataSet, sources: readonly SourceCollection[], ids: ReadonlyMap<string, readonly unknown[]>, batchSize: number, signal: AbortSignal): AsyncGenerator<SourceRecord> {
+  for (const source of sources) {
+    const listed = ids.get(source.collection) ?? [];
+    for (let from = 0; from < listed.length; from += batchSize) {
+      signal.throwIfAborted();
+      const filter: Filter<Document> = { $and: [dataSet.filter ?? {}, { _id: { $in: listed.slice(from, from + batchSize) } }] };
+      const cursor = decodeChecked(db.collection(source.collection).find(filter, { sort: { _id: 1 }, raw: true }), source.collection);
+      try {
+        for await (const doc of cursor) for (const record of records(dataSet, doc)) yield { record, source };
+      } finally {
+        await cursor.close();
+      }
     }
   }
 }

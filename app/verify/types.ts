@@ -41,8 +41,8 @@ export interface TableCheck {
 
 export interface DataSetVerification {
   name: string;
-  /** full: every record re-transformed and compared; sample: counts plus a spread sample; sequences: recomputed per scope. */
-  mode: 'full' | 'sample' | 'sequences';
+  /** full: every record re-transformed and compared; sample: counts plus a spread sample; changed: the records a catch-up wrote plus the sample; sequences: recomputed per scope. */
+  mode: 'full' | 'sample' | 'changed' | 'sequences';
   /** Records in the source (after CONVERT_SINCE and explode). */
   source: number;
   /** Records with their rows in the target. */
