@@ -6,6 +6,9 @@
  * someone else — the application already running on PostgreSQL — and the catch-up refuses
  * before it writes anything (exit 3).
  *
+ * A table holding the recorded count and no row version since the digest's horizon is known to
+ * be unchanged from its row headers alone (unchangedSince); only other tables are digested again.
+ *
  * A catch-up marks a table dirty (committed) before it writes to it and records its digest again
  * when done. A table left dirty by a killed catch-up cannot be checked (said in a log line); the
  * re-run brings it level from the source just the same, so the run converges.
@@ -14,7 +17,7 @@ import { PreflightError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DigestDelta } from './types.js';
 import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
-import { DIGESTS_TABLE, currentDigest, dataTables, markDirty, readDigests, recordDigests } from '../run/table-digests.js';
+import { DIGESTS_TABLE, HORIZON_SQL, currentDigest, type TableDigest, dataTables, markDirty, readDigests, recordDigests, unchangedSince } from '../run/table-digests.js';
 
 /** One row: when a catch-up last ran to the end (the cutover is done). */
 export const CATCH_UP_TABLE = 'mongo2pg.catch_up_status';
@@ -37,6 +40,10 @@ export interface OwnershipCheck {
   status: MigrationStatus;
   /** Tables checked and found as mongo2pg left them. */
   checked: number;
+  /** Of those, tables proved unchanged by their row headers alone (unchangedSince); the others were digested. */
+  byHeaders: number;
+  /** Tables digested and found as recorded, with the horizon of that read: recording it lets the next check use the headers. */
+  digested: TableDigest[];
   /** Tables a killed catch-up left dirty: not checkable, brought level again. */
   dirty: string[];
   /**
@@ -70,6 +77,8 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
   const dirty: string[] = [];
   const changed: string[] = [];
   let checked = 0;
+  let byHeaders = 0;
+  const digested: TableDigest[] = [];
   for (const table of tables) {
     const r = recorded.get(table);
     if (!r) {
@@ -81,20 +90,26 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
       dirty.push(table);
       continue;
     }
-    const now = await currentDigest(db, table);
     checked++;
+    // No row version since the digest's horizon and the same count: as digested, without reading a value.
+    if (r.horizon !== null && (await unchangedSince(db, table, r.rows, r.horizon))) {
+      byHeaders++;
+      continue;
+    }
+    const now = await currentDigest(db, table);
+    if (now.rows === r.rows && now.digest === r.digest) digested.push(now);
     if (now.rows !== r.rows || now.digest !== r.digest) changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${now.rows} now${now.rows === r.rows ? ', contents differ' : ''})`);
   }
   if (changed.length > 0) {
     const finishedAt = await catchUpFinishedAt(db);
-    if (finishedAt) return { run: status.runs, status, checked, dirty, alreadyCaughtUp: { finishedAt, changed } };
+    if (finishedAt) return { run: status.runs, status, checked, byHeaders, digested, dirty, alreadyCaughtUp: { finishedAt, changed } };
     throw new PreflightError('catch-up', `the target has rows mongo2pg did not write, in ${changed.join('; ')}: the application seems to already run on PostgreSQL, and catch-up would overwrite or delete its writes; nothing was changed`, { context: { tables: changed.length } });
   }
   if (dirty.length > 0) {
     logger.warn('tables left mid-write by an earlier catch-up cannot be checked for writes by others; they are brought level with the source again', { tables: dirty });
   }
-  logger.info('target checked: every table is as mongo2pg left it', { checked, dirty: dirty.length, pre_copy_run: status.runs });
-  return { run: status.runs, status, checked, dirty };
+  logger.info('target checked: every table is as mongo2pg left it', { checked, by_row_headers: byHeaders, by_digest: checked - byHeaders, dirty: dirty.length, pre_copy_run: status.runs });
+  return { run: status.runs, status, checked, byHeaders, digested, dirty };
 }
 
 /** Tables a trigger function writes, read from its source: `UPDATE t`, `INSERT INTO t`, `DELETE FROM t`. */
@@ -116,17 +131,13 @@ export function tablesWrittenBy(source: string): string[] {
  * dirty before the write and have their digest recorded after it.
  */
 export async function writeReach(db: Queryable, tables: readonly string[]): Promise<string[]> {
-  const { rows: fks } = await db.query<{ parent: string; child: string }>(
-    `SELECT p.relname AS parent, c.relname AS child
-       FROM pg_constraint k JOIN pg_class p ON p.oid = k.confrelid JOIN pg_class c ON c.oid = k.conrelid
-      WHERE k.contype = 'f' AND (k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))`,
-  );
-  const { rows: triggers } = await db.query<{ tbl: string; src: string }>(
-    `SELECT c.relname AS tbl, p.prosrc AS src FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal`,
-  );
-  const edges: Array<[string, string]> = fks.map((r) => [r.parent, r.child]);
-  for (const t of triggers) for (const target of tablesWrittenBy(t.src)) edges.push([t.tbl, target]);
-  const known = new Set(await dataTables(db));
+  let graph = graphs.get(db);
+  if (!graph) {
+    graph = writeGraph(db);
+    graphs.set(db, graph);
+    graph.catch(() => graphs.delete(db));
+  }
+  const { edges, known } = await graph;
   const out = new Set(tables);
   for (let grew = true; grew; ) {
     grew = false;
@@ -138,6 +149,23 @@ export async function writeReach(db: Queryable, tables: readonly string[]): Prom
     }
   }
   return [...out];
+}
+
+/** The catalog's write edges, read once per connection pool (one run): the schema does not change during a run. */
+const graphs = new WeakMap<object, Promise<{ edges: Array<[string, string]>; known: Set<string> }>>();
+
+async function writeGraph(db: Queryable): Promise<{ edges: Array<[string, string]>; known: Set<string> }> {
+  const { rows: fks } = await db.query<{ parent: string; child: string }>(
+    `SELECT p.relname AS parent, c.relname AS child
+       FROM pg_constraint k JOIN pg_class p ON p.oid = k.confrelid JOIN pg_class c ON c.oid = k.conrelid
+      WHERE k.contype = 'f' AND (k.confdeltype IN ('c', 'n', 'd') OR k.confupdtype IN ('c', 'n', 'd'))`,
+  );
+  const { rows: triggers } = await db.query<{ tbl: string; src: string }>(
+    `SELECT c.relname AS tbl, p.prosrc AS src FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal`,
+  );
+  const edges: Array<[string, string]> = fks.map((r) => [r.parent, r.child]);
+  for (const t of triggers) for (const target of tablesWrittenBy(t.src)) edges.push([t.tbl, target]);
+  return { edges, known: new Set(await dataTables(db)) };
 }
 
 /** Marks tables dirty before writing them (a no-op in a dry run, which writes nothing). */
@@ -161,7 +189,7 @@ export async function endWrites(db: Queryable, tables: readonly string[], run: n
   }
   if (delta && tables.length === 1 && tables[0] === delta.table) {
     const { rows } = await db.query(
-      `UPDATE ${DIGESTS_TABLE} SET rows = rows + $2::bigint, digest = digest + $3::numeric, recorded_at = clock_timestamp(), dirty = false, run = $4 WHERE table_name = $1 RETURNING table_name`,
+      `UPDATE ${DIGESTS_TABLE} SET rows = rows + $2::bigint, digest = digest + $3::numeric, horizon = ${HORIZON_SQL}, recorded_at = clock_timestamp(), dirty = false, run = $4 WHERE table_name = $1 RETURNING table_name`,
       [delta.table, delta.rows.toString(), delta.sum.toString(), run],
     );
     if (rows.length === 1) return 'derived';

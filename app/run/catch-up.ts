@@ -36,6 +36,8 @@ import { openSource } from './migrate.js';
 import { markRunEnded } from './migration-status.js';
 import { resetSequences } from './post-load.js';
 import { acquireRunLock } from './run-lock.js';
+import { runDisjoint } from '../util/disjoint.js';
+import { ensureDigestsTable, recordHorizons } from './table-digests.js';
 import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
 
 /**
@@ -76,6 +78,8 @@ export interface CatchUpTimings {
   ownershipMs: number;
   /** Record-level data sets (upserts and the delete pass, their dirty marks and digests included). */
   recordsMs: number;
+  /** The bulk data sets and execution sequences, wall time (data sets run side by side). */
+  bulkMs: number;
   /** Per bulk data set (and execution sequences): the handler's own time. */
   bulk: Array<{ name: string; handlerMs: number; digestsMs: number; digests: 'none' | 'cleared' | 'derived' | 'read' }>;
   /** Constraints restored and sequences reset. */
@@ -130,7 +134,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         return ms;
       };
       const owned = await checkOwnership(pool, logger);
-      const timings: CatchUpTimings = { ownershipMs: lap(), recordsMs: 0, bulk: [], postLoadMs: 0, verifyMs: 0 };
+      const timings: CatchUpTimings = { ownershipMs: lap(), recordsMs: 0, bulkMs: 0, bulk: [], postLoadMs: 0, verifyMs: 0 };
       if (owned.alreadyCaughtUp) {
         // The cutover is done and the application writes to PostgreSQL: touch nothing, succeed,
         // say what to do (the hook left on must not block the application's next upgrades).
@@ -144,6 +148,12 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       const password = await checkMasterPassword(source.db, config.credentials.masterPassword);
       if (password.status === 'fail') throw new PreflightError(password.check, `catch-up refused, nothing was written: [${password.check}] ${password.message}`, { context: { check: password.check } });
       logger.info(`pre-flight ${password.check}: ${password.message}`, { kind: 'preflight', check: password.check, status: password.status });
+      // Digests recorded by an earlier build have no horizon column yet (app/run/table-digests.ts);
+      // tables the check had to digest get the horizon of that read, for the next check.
+      if (!dryRun) {
+        await ensureDigestsTable(pool);
+        await recordHorizons(pool, owned.digested);
+      }
       const ctx: CatchUpContext = { config, db: source.db, pool, logger, redact: deps.redact, signal, known: new KnownIds(), progress, dryRun };
       if (dryRun) logger.info('dry run: counting what catch-up would change, writing nothing');
       const rows: Array<{ name: string; counts: CatchUpCounts; durationMs: number }> = [];
@@ -188,10 +198,9 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       logger.info('phase started', { phase: 'catch-up', kind: 'bulk', data_sets: bulk.length + 1, dry_run: dryRun });
       // What each bulk data set wrote: verified in full below, with a sample of the rest.
       const changed = new Map<string, ChangedRecords>();
-      const runBulk = async (name: string, tables: readonly string[], run: () => Promise<BulkCatchUpResult>): Promise<void> => {
+      const runBulk = async (name: string, touched: readonly string[], run: () => Promise<BulkCatchUpResult>): Promise<void> => {
         signal.throwIfAborted();
         const started = Date.now();
-        const touched = dryRun ? [] : await writeReach(pool, tables);
         await beginWrites(pool, touched, dryRun);
         const handlerStarted = Date.now();
         const { digestDelta, changed: wrote, ...counts } = await run();
@@ -204,8 +213,13 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         timings.bulk.push({ name, handlerMs, digestsMs: Date.now() - started - handlerMs, digests });
         done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
       };
-      for (const ds of bulk) await runBulk(ds.name, ds.tables.map((t) => t.table), () => deps.bulk.bulkDataSet(ctx, ds));
-      await runBulk(SEQUENCES_DATA_SET, [EXECUTION_SEQUENCES_TABLE.table], () => deps.bulk.executionSequences(ctx));
+      // CONVERT_BULK_PARALLEL at a time, as `migrate` runs them, but never two whose writes reach a
+      // common table: a table's digest is recorded (or derived) once its only writer is done.
+      const reach = new Map<string, string[]>();
+      for (const ds of bulk) reach.set(ds.name, dryRun ? [] : await writeReach(pool, ds.tables.map((t) => t.table)));
+      await runDisjoint(bulk, config.convert.bulkParallel, (ds) => reach.get(ds.name) ?? [], (ds) => runBulk(ds.name, reach.get(ds.name) ?? [], () => deps.bulk.bulkDataSet(ctx, ds)));
+      await runBulk(SEQUENCES_DATA_SET, dryRun ? [] : await writeReach(pool, [EXECUTION_SEQUENCES_TABLE.table]), () => deps.bulk.executionSequences(ctx));
+      timings.bulkMs = lap();
 
       lap();
       if (!dryRun) {
@@ -214,6 +228,11 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         await resetSequences(pool, logger);
       }
       timings.postLoadMs = lap();
+      // Rows in the migration's order (bulk data sets finish in any order).
+      const order = [...records, ...bulk].map((d) => d.name);
+      const rank = (name: string): number => (order.includes(name) ? order.indexOf(name) : order.length);
+      rows.sort((a, b) => rank(a.name) - rank(b.name));
+      stats.sort((a, b) => rank(a.name) - rank(b.name));
       deps.print(catchUpTable(rows), { kind: 'summary' });
       const totals = rows.reduce((a, r) => ({ inserted: a.inserted + r.counts.inserted, updated: a.updated + r.counts.updated, deleted: a.deleted + r.counts.deleted, unchanged: a.unchanged + r.counts.unchanged, failed: a.failed + r.counts.failed, skipped: a.skipped + r.counts.skipped }), { ...NO_CHANGES });
       logger.info('catch-up summary', { totals, dry_run: dryRun, data_sets: rows.map((r) => ({ task: r.name, ...r.counts })), [HUMAN]: `catch-up${dryRun ? ' (dry run: would change)' : ''}: ${totals.inserted} inserted, ${totals.updated} updated, ${totals.deleted} deleted, ${totals.unchanged} unchanged, ${totals.failed} failed, ${totals.skipped} skipped` });
@@ -226,7 +245,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, options: { changed }, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
         timings.verifyMs = lap();
       }
-      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs, digests: b.digests })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
+      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk_ms: timings.bulkMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs, digests: b.digests })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);

@@ -25,7 +25,7 @@ import type { Redactor } from '../log/redact.js';
 import type { VerificationOutcome } from '../report/final-line.js';
 import { statisticsBlock, statisticsFields, summaryTable, totalsOf, type DataSetStats } from '../report/stats.js';
 import { migrateSchema } from '../schema-migrations/migrator.js';
-import { resetSequences } from './post-load.js';
+import { analyzeTables, resetSequences } from './post-load.js';
 import { recordAllDigests } from './table-digests.js';
 import { logDroppedExecutionFields } from './dropped-fields-log.js';
 import { runPreflight } from '../preflight/gate.js';
@@ -161,6 +161,7 @@ export async function migrate(deps: RunDeps): Promise<RunResult> {
           progress.phase('verify');
           await restoreConstraints(pool, logger);
           await resetSequences(pool, logger);
+          await analyzeTables(pool, logger);
         }
         summarize(stats);
         verification = config.convert.verify && !config.convert.dryRun ? 'not-run' : 'skipped';

@@ -1,10 +1,21 @@
 /**
  * After the load: every sequence behind a serial/identity column moved past the largest value
  * loaded, so the application's next insert does not collide (migration guides warn that copied
- * rows leave sequences at their start).
+ * rows leave sequences at their start); and planner statistics for every table, so the
+ * application's first queries (and a catch-up's range counts) are planned for the rows loaded,
+ * not for empty tables, before autovacuum gets to them.
  */
 import type { Logger } from '../log/logger.js';
 import type { Pool } from '../sink/postgres.js';
+import { dataTables } from './table-digests.js';
+
+/** ANALYZE of every data table: a bounded sample of rows each (default_statistics_target), whatever the table's size. */
+export async function analyzeTables(pool: Pool, logger: Logger): Promise<void> {
+  const started = Date.now();
+  const tables = await dataTables(pool);
+  for (const table of tables) await pool.query(`ANALYZE ${table}`);
+  logger.info('planner statistics gathered (ANALYZE)', { tables: tables.length, duration_seconds: (Date.now() - started) / 1000 });
+}
 
 /** Sets every sequence owned by a table column to that column's current maximum. */
 export async function resetSequences(pool: Pool, logger: Logger): Promise<void> {

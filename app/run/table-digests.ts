@@ -5,8 +5,16 @@
  * catch-up compares them with the tables as they are: a difference means someone else (the
  * application, already running on PostgreSQL) wrote rows, and catch-up must not overwrite them.
  *
- * Row ids (xmin) cannot prove who wrote a row: rows inserted after a SAVEPOINT carry
- * subtransaction ids; a digest of the content can.
+ * Row ids (xmin) cannot prove who wrote a row (rows inserted after a SAVEPOINT carry
+ * subtransaction ids); a digest of the content can. They can prove that nobody wrote a table:
+ * with each digest is recorded its horizon, the oldest transaction still running when it was
+ * read (the statement's snapshot's xmin). A transaction that had not committed then, and its
+ * subtransactions (numbered after it), leave row versions numbered at or above the horizon; rows
+ * committed before it are numbered below it, or at or above it when a transaction older than
+ * them was still running. So a table with the recorded row count and no row version numbered at
+ * or above the horizon holds exactly what was digested (an update or delete-and-insert leaves a
+ * new version, a delete alone changes the count), and is checked by a scan of row headers
+ * (unchangedSince) instead of a digest of every value; any other table is digested.
  */
 import { escapeIdentifier } from 'pg';
 import { GOOSE_TABLE } from '../schema-migrations/migrator.js';
@@ -14,13 +22,20 @@ import type { Queryable } from './migration-status.js';
 
 export const DIGESTS_TABLE = 'mongo2pg.table_digests';
 
+/** The current statement's horizon, SQL: see the module's comment. */
+export const HORIZON_SQL = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
+
 export interface TableDigest {
   table: string;
   rows: number;
   digest: string;
+  /** The digest's horizon (64-bit transaction id, as text): see the module's comment. */
+  horizon: string;
 }
 
-export interface RecordedDigest extends TableDigest {
+export interface RecordedDigest extends Omit<TableDigest, 'horizon'> {
+  /** null for digests recorded by a build that recorded none. */
+  horizon: string | null;
   recordedAt: Date;
   /** A catch-up started writing the table and did not record its digest again (killed, failed). */
   dirty: boolean;
@@ -38,6 +53,7 @@ export async function ensureDigestsTable(db: Queryable): Promise<void> {
     dirty       boolean NOT NULL DEFAULT false,
     run         integer NOT NULL
   )`);
+  await db.query(`ALTER TABLE ${DIGESTS_TABLE} ADD COLUMN IF NOT EXISTS horizon bigint`);
 }
 
 /**
@@ -56,23 +72,38 @@ export async function dataTables(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** Row count and digest of one table, as it is now (one sequential read of the table). */
+const quoted = (table: string): string => (table.startsWith('"') ? table : escapeIdentifier(table));
+
+/** Row count, digest and horizon of one table, as it is now (one sequential read of the table). */
 export async function currentDigest(db: Queryable, table: string): Promise<TableDigest> {
-  const quoted = table.startsWith('"') ? table : escapeIdentifier(table);
-  const { rows } = await db.query<{ n: string; digest: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS digest FROM ${quoted} t`,
+  const { rows } = await db.query<{ n: string; digest: string; horizon: string }>(
+    `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS digest, ${HORIZON_SQL}::text AS horizon FROM ${quoted(table)} t`,
   );
-  return { table, rows: Number(rows[0]?.n ?? 0), digest: rows[0]?.digest ?? '0' };
+  return { table, rows: Number(rows[0]?.n ?? 0), digest: rows[0]?.digest ?? '0', horizon: rows[0]?.horizon ?? '0' };
+}
+
+/**
+ * Whether a table is as digested: it holds `rows` rows and no row version numbered at or above
+ * the digest's `horizon` (compared as the server compares 32-bit transaction ids, modulo 2^32).
+ * One scan of the row headers: no value is read. False says only that the digest must decide.
+ */
+export async function unchangedSince(db: Queryable, table: string, rows: number, horizon: string): Promise<boolean> {
+  const { rows: r } = await db.query<{ n: string; newer: string }>(
+    `SELECT count(*)::text AS n, count(*) FILTER (WHERE (xmin::text::bigint - $1::bigint + 4294967296) % 4294967296 < 2147483648)::text AS newer FROM ${quoted(table)}`,
+    [(BigInt(horizon) % 4294967296n).toString()],
+  );
+  return Number(r[0]?.n) === rows && r[0]?.newer === '0';
 }
 
 /** The recorded digests, by table; empty when none were recorded. */
 export async function readDigests(db: Queryable): Promise<Map<string, RecordedDigest>> {
   const { rows: present } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [DIGESTS_TABLE]);
   if (!present[0]?.ok) return new Map();
-  const { rows } = await db.query<{ table_name: string; rows: string; digest: string; recorded_at: Date; dirty: boolean; run: number }>(
-    `SELECT table_name, rows::text, digest::text, recorded_at, dirty, run FROM ${DIGESTS_TABLE} ORDER BY table_name`,
+  // horizon: null when an earlier build recorded the digests (no such column).
+  const { rows } = await db.query<{ table_name: string; rows: string; digest: string; horizon: string | null; recorded_at: Date; dirty: boolean; run: number }>(
+    `SELECT table_name, rows::text, digest::text, to_jsonb(d) ->> 'horizon' AS horizon, recorded_at, dirty, run FROM ${DIGESTS_TABLE} d ORDER BY table_name`,
   );
-  return new Map(rows.map((r) => [r.table_name, { table: r.table_name, rows: Number(r.rows), digest: r.digest, recordedAt: r.recorded_at, dirty: r.dirty, run: r.run }]));
+  return new Map(rows.map((r) => [r.table_name, { table: r.table_name, rows: Number(r.rows), digest: r.digest, horizon: r.horizon, recordedAt: r.recorded_at, dirty: r.dirty, run: r.run }]));
 }
 
 /** Records the current digest of each table (clean), replacing what was recorded. */
@@ -82,9 +113,9 @@ export async function recordDigests(db: Queryable, tables: readonly string[], ru
   for (const table of tables) {
     const d = await currentDigest(db, table);
     await db.query(
-      `INSERT INTO ${DIGESTS_TABLE} (table_name, rows, digest, recorded_at, dirty, run) VALUES ($1, $2, $3::numeric, clock_timestamp(), false, $4)
-       ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, digest = EXCLUDED.digest, recorded_at = EXCLUDED.recorded_at, dirty = false, run = EXCLUDED.run`,
-      [table, d.rows, d.digest, run],
+      `INSERT INTO ${DIGESTS_TABLE} (table_name, rows, digest, horizon, recorded_at, dirty, run) VALUES ($1, $2, $3::numeric, $5::bigint, clock_timestamp(), false, $4)
+       ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, digest = EXCLUDED.digest, horizon = EXCLUDED.horizon, recorded_at = EXCLUDED.recorded_at, dirty = false, run = EXCLUDED.run`,
+      [table, d.rows, d.digest, run, d.horizon],
     );
     out.push(d);
   }
@@ -98,6 +129,15 @@ export async function recordAllDigests(db: Queryable, run: number): Promise<Tabl
   // Tables that no longer exist leave the record (a schema migration dropped them).
   await db.query(`DELETE FROM ${DIGESTS_TABLE} WHERE NOT (table_name = ANY($1::text[]))`, [tables]);
   return recordDigests(db, tables, run);
+}
+
+/** Records a newer horizon for tables just digested and found as recorded (their digests stand). */
+export async function recordHorizons(db: Queryable, digests: readonly TableDigest[]): Promise<void> {
+  if (digests.length === 0) return;
+  await db.query(
+    `UPDATE ${DIGESTS_TABLE} d SET horizon = h.horizon FROM unnest($1::text[], $2::bigint[]) AS h(table_name, horizon) WHERE d.table_name = h.table_name AND NOT d.dirty`,
+    [digests.map((d) => d.table), digests.map((d) => d.horizon)],
+  );
 }
 
 /** Marks tables as being written (committed before the writes): their digest cannot be checked until recorded again. */
