@@ -61,7 +61,7 @@ export type VerifyProgress = (dataSet: string, checked: number, total: number | 
 export interface VerifyContext {
   config: Config;
   db: SourceDb;
-  /** This worker's session: every session of a verification runs under the same settings. */
+  /** One session: every comparison runs under the same settings. */
   pool: PoolClient;
   logger: Logger;
   signal: AbortSignal;
@@ -69,8 +69,8 @@ export interface VerifyContext {
   equivalences: ReadonlyMap<string, Equivalence>;
   tables: Map<string, TableExpectation>;
   shapes: Map<string, TableShape>;
-  /** Keys remembered so far over all tables (bounded by options.maxTrackedKeys), shared by the workers. */
-  keyBudget: { tracked: number };
+  /** Keys remembered so far over all tables (bounded by options.maxTrackedKeys). */
+  trackedKeys: number;
   /** Told, after each batch, how many source records of a data set were checked (of `total`, null when not known up front). */
   onProgress?: VerifyProgress;
 }
@@ -96,11 +96,11 @@ export function expectationOf(vctx: VerifyContext, spec: TableSpec, dataSet: str
 
 export function trackKey(vctx: VerifyContext, t: TableExpectation, key: string | null): void {
   if (t.keys === null || key === null) return;
-  if (vctx.keyBudget.tracked >= vctx.options.maxTrackedKeys) {
+  if (vctx.trackedKeys >= vctx.options.maxTrackedKeys) {
     // Over budget: extra rows will be counted, not named.
     for (const other of vctx.tables.values()) other.keys = null;
     return;
   }
   t.keys.add(key);
-  vctx.keyBudget.tracked++;
+  vctx.trackedKeys++;
 }

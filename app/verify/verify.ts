@@ -36,44 +36,17 @@ const EXTRA_KEYS_LISTED = 10;
 
 export async function verify(deps: VerifyDeps, dataSets: readonly DataSet[]): Promise<VerificationReport> {
   const options = { ...DEFAULT_VERIFY_OPTIONS, ...deps.options };
-  // Data sets are verified CONVERT_BULK_PARALLEL at a time, each worker on its own session; every
-  // session under the same settings, so both sides are printed alike.
-  const clients: PoolClient[] = [];
+  // One session for every query, so both sides are printed under the same settings.
+  const client = await checkout(deps.pool);
   try {
-    for (let i = 0; i < Math.max(1, Math.min(deps.config.convert.bulkParallel, dataSets.length)); i++) {
-      const client = await checkout(deps.pool);
-      clients.push(client);
-      await client.query("SET TimeZone = 'UTC'");
-    }
-    return await verifyWith(deps, dataSets, options, clients as [PoolClient, ...PoolClient[]]);
+    await client.query("SET TimeZone = 'UTC'");
+    return await verifyWith(deps, dataSets, options, client);
   } finally {
-    for (const client of clients) client.release();
+    client.release();
   }
 }
 
-/** Verifies the data sets, each by the next free worker; results in the order given. Waits for every worker, then throws the first failure. */
-async function eachDataSet(workers: readonly VerifyContext[], dataSets: readonly DataSet[], signal: AbortSignal, onDataSet?: (r: DataSetVerification) => void): Promise<DataSetVerification[]> {
-  const results: DataSetVerification[] = [];
-  let next = 0;
-  const outcomes = await Promise.allSettled(workers.map(async (w) => {
-    try {
-      for (let i = next++; i < dataSets.length; i = next++) {
-        signal.throwIfAborted();
-        const r = await verifyDataSet(w, dataSets[i] as DataSet);
-        results[i] = r;
-        onDataSet?.(r);
-      }
-    } catch (err) {
-      next = dataSets.length; // the other workers take no further data set
-      throw err;
-    }
-  }));
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results;
-}
-
-async function verifyWith(deps: VerifyDeps, dataSets: readonly DataSet[], options: VerifyOptions, [client, ...others]: [PoolClient, ...PoolClient[]]): Promise<VerificationReport> {
+async function verifyWith(deps: VerifyDeps, dataSets: readonly DataSet[], options: VerifyOptions, client: PoolClient): Promise<VerificationReport> {
   const vctx: VerifyContext = {
     config: deps.config,
     db: deps.db,
@@ -84,12 +57,17 @@ async function verifyWith(deps: VerifyDeps, dataSets: readonly DataSet[], option
     equivalences: equivalences(deps.config),
     tables: new Map(),
     shapes: new Map(),
-    keyBudget: { tracked: 0 },
+    trackedKeys: 0,
     ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
   };
   deps.logger.info('verification started', { data_sets: dataSets.length + (deps.sequences === false ? 0 : 1), full_limit: options.fullLimit, sample_size: options.sampleSize, seed: options.seed });
-  // Workers share everything but their session: the tables' expectations, shapes and key budget.
-  const results = await eachDataSet([vctx, ...others.map((pool) => ({ ...vctx, pool }))], dataSets, deps.signal, deps.onDataSet);
+  const results: DataSetVerification[] = [];
+  for (const ds of dataSets) {
+    deps.signal.throwIfAborted();
+    const r = await verifyDataSet(vctx, ds);
+    results.push(r);
+    deps.onDataSet?.(r);
+  }
   if (deps.sequences !== false) {
     const r = await verifyExecutionSequences(vctx);
     results.push(r);

@@ -62,8 +62,10 @@ async function catchUpAll(engine: TestEngine, options: Parameters<typeof catchUp
   const out = new Map<string, CatchUpCounts>();
   const ctx = catchUpContext(engine, options);
   for (const ds of dataSets(engine)) {
-    // The counts alone: a real run also returns its digest delta (a dry run, which writes nothing, none).
-    const { inserted, updated, deleted, unchanged, failed, skipped } = await catchUpBulkDataSet(ctx, ds);
+    // The counts alone: a real run also returns its digest delta and the documents it wrote (a dry run, which writes nothing, neither).
+    const { inserted, updated, deleted, unchanged, failed, skipped, changed } = await catchUpBulkDataSet(ctx, ds);
+    const listed = [...(changed?.values() ?? [])].reduce((n, ids) => n + ids.length, 0);
+    assert.equal(listed, options.dryRun ? 0 : inserted, `${ds.name}: every document inserted is listed for verification`);
     out.set(ds.name, { inserted, updated, deleted, unchanged, failed, skipped });
   }
   return out;

@@ -81,7 +81,11 @@ async function target(label: string, source: Record<string, Document[]>): Promis
 
 async function catchUp(engine: TestEngine, options: Parameters<typeof catchUpContext>[1] = {}): Promise<{ executions: CatchUpCounts; sequences: CatchUpCounts }> {
   const ctx = catchUpContext(engine, options);
-  const executions = await catchUpBulkDataSet(ctx, testWorkflowExecutions());
+  const { changed, digestDelta, ...executions } = await catchUpBulkDataSet(ctx, testWorkflowExecutions());
+  assert.equal(digestDelta, undefined, 'executions\' triggers write other tables: no digest delta');
+  // What was written is listed for the verification that follows (a dry run writes nothing).
+  const listed = [...(changed?.values() ?? [])].reduce((n, ids) => n + ids.length, 0);
+  assert.equal(listed, options.dryRun ? 0 : executions.inserted + executions.updated, 'every document written is listed for verification');
   return { executions, sequences: await catchUpExecutionSequences(ctx) };
 }
 
