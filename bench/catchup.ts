@@ -13,8 +13,10 @@
 // Both runs have the same settings (CONVERT_VERIFY as --verify, default true). Prints both wall
 // times side by side, their ratio (target: catch-up ≤ 10%) and where the catch-up's time went.
 //
+//   BENCH_CPU_PROFILE=<file> (optional): the catch-up's CPU profile, for Chrome DevTools.
 //   npx tsx bench/catchup.ts [--usage 1000000] [--executions 20000] [--size small|large] [--changed 0.01] [--verify true|false]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -146,10 +148,15 @@ async function main(): Promise<void> {
     const changes = usageChanges + executionsDeleted.size + executionsAdded + updated.size + userChanges + 1;
     console.log(`changed after the pre-copy: ${changes.toLocaleString('en-US')} documents (${((100 * changes) / total).toFixed(2)}%): usage ${usageDeleted.size} deleted + ${usageChanges - usageDeleted.size} inserted; executions ${executionsDeleted.size} deleted + ${executionsAdded} inserted + ${updated.size} updated; users ${third} deleted + ${renamed.size} renamed + ${userChanges - 2 * third} inserted; 1 environment inserted`);
 
-    // 3. Catch-up at cutover: the whole `catchUp`.
+    // 3. Catch-up at cutover: the whole `catchUp` (BENCH_CPU_PROFILE=<file>: its CPU profile, this process).
+    const profiler = process.env.BENCH_CPU_PROFILE ? new inspector.Session() : null;
+    profiler?.connect();
+    const post = (method: string): Promise<unknown> => new Promise((resolve, reject) => profiler?.post(method, (err, out) => (err ? reject(err) : resolve(out))));
+    if (profiler) await post('Profiler.enable').then(() => post('Profiler.start'));
     const catchUpStarted = performance.now();
     const result = await catchUp({ ...deps, source, bulk: { bulkDataSet: catchUpBulkDataSet, executionSequences: catchUpExecutionSequences } });
     const catchUpSeconds = seconds(catchUpStarted);
+    if (profiler) writeFileSync(process.env.BENCH_CPU_PROFILE as string, JSON.stringify(((await post('Profiler.stop')) as { profile: unknown }).profile));
 
     const rows = async (table: string): Promise<number> => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
     if ((await rows('usage_records')) !== usage.count) throw new Error('usage_records does not hold the source\'s records after catch-up');
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
     };
     const recordSets = [...result.counts.keys()].filter((n) => !t.bulk.some((b) => b.name === n));
     const recordChanges = recordSets.reduce((n, name) => { const c = result.counts.get(name); return n + (c ? c.inserted + c.updated + c.deleted : 0); }, 0);
-    const accounted = t.ownershipMs + t.recordsMs + t.bulkMs + t.postLoadMs + t.verifyMs;
+    const accounted = t.ownershipMs + t.recordsMs + t.bulkMs + t.recordedMs + t.postLoadMs + t.verifyMs;
     console.log('\nwhere the catch-up went:');
     line('ownership check (every table: row headers, digests where needed)', t.ownershipMs);
     line(`record-level data sets (${recordSets.length}, digests included)`, t.recordsMs, `${recordChanges} changed`);
@@ -175,6 +182,7 @@ async function main(): Promise<void> {
       line(`  ${b.name}`, b.handlerMs, countsOf(b.name));
       line(`    ${b.name}: dirty marks + digests (${b.digests})`, b.digestsMs);
     }
+    line(`tables the bulk data sets wrote recorded (${t.recorded.headers} by row count and horizon, ${t.recorded.read} digests read)`, t.recordedMs);
     line('post-load (constraints, sequences)', t.postLoadMs);
     line(`verification${config.convert.verify ? '' : ' (off: CONVERT_VERIFY=false)'}`, t.verifyMs);
     line('rest (connect, lock, master password, summary)', catchUpSeconds * 1000 - accounted);

@@ -17,7 +17,7 @@ import { PreflightError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DigestDelta } from './types.js';
 import { readMigrationStatus, type MigrationStatus, type Queryable } from '../run/migration-status.js';
-import { DIGESTS_TABLE, HORIZON_SQL, currentDigest, type TableDigest, dataTables, markDirty, readDigests, recordDigests, unchangedSince } from '../run/table-digests.js';
+import { DIGESTS_TABLE, HORIZON_SQL, currentDigest, type TableDigest, dataTables, markDirty, readDigests, recordWritten, unchangedSince } from '../run/table-digests.js';
 
 /** One row: when a catch-up last ran to the end (the cutover is done). */
 export const CATCH_UP_TABLE = 'mongo2pg.catch_up_status';
@@ -92,8 +92,14 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
     }
     checked++;
     // No row version since the digest's horizon and the same count: as digested, without reading a value.
-    if (r.horizon !== null && (await unchangedSince(db, table, r.rows, r.horizon))) {
+    const headers = r.horizon === null ? null : await unchangedSince(db, table, r.rows, r.horizon);
+    if (headers?.unchanged) {
       byHeaders++;
+      continue;
+    }
+    if (r.digest === null) {
+      // Recorded by headers alone (no writer was running then): any new row version is someone else's.
+      changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${headers?.rows ?? '?'} now, rows written since)`);
       continue;
     }
     const now = await currentDigest(db, table);
@@ -179,9 +185,11 @@ export async function beginWrites(db: Queryable, tables: readonly string[], dryR
  * false) the recorded digests still hold and are only marked clean: no table is read again.
  * With `delta` (what the writes changed, when they were the only writes to the only table
  * written, and its recorded digest was exact before them) the new digest is the recorded one plus
- * the delta: no table read either. Returns how the digests were recorded.
+ * the delta: no table read either. Otherwise the tables are recorded by recordWritten (row count
+ * and horizon, or their digest read when a writer is running elsewhere), or, with `defer`, left
+ * dirty and added to it for the caller to record later. Returns how the digests were recorded.
  */
-export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true, delta?: DigestDelta): Promise<'none' | 'cleared' | 'derived' | 'read'> {
+export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true, delta?: DigestDelta, defer?: Set<string>): Promise<'none' | 'cleared' | 'derived' | 'headers' | 'read' | 'deferred'> {
   if (dryRun || tables.length === 0) return 'none';
   if (!changed) {
     await db.query(`UPDATE ${DIGESTS_TABLE} SET dirty = false WHERE table_name = ANY($1::text[])`, [tables]);
@@ -194,7 +202,12 @@ export async function endWrites(db: Queryable, tables: readonly string[], run: n
     );
     if (rows.length === 1) return 'derived';
   }
-  await recordDigests(db, tables, run);
-  return 'read';
+  if (defer) {
+    // Recorded when the data sets running side by side are done (their transactions would make the server look busy).
+    for (const t of tables) defer.add(t);
+    return 'deferred';
+  }
+  const recorded = await recordWritten(db, tables, run);
+  return recorded.read === 0 ? 'headers' : 'read';
 }
 

@@ -37,7 +37,7 @@ import { markRunEnded } from './migration-status.js';
 import { resetSequences } from './post-load.js';
 import { acquireRunLock } from './run-lock.js';
 import { runDisjoint } from '../util/disjoint.js';
-import { ensureDigestsTable, recordHorizons } from './table-digests.js';
+import { ensureDigestsTable, recordHorizons, recordWritten } from './table-digests.js';
 import { SEQUENCES_DATA_SET } from '../datasets/bulk/execution-sequences.js';
 
 /**
@@ -81,7 +81,10 @@ export interface CatchUpTimings {
   /** The bulk data sets and execution sequences, wall time (data sets run side by side). */
   bulkMs: number;
   /** Per bulk data set (and execution sequences): the handler's own time. */
-  bulk: Array<{ name: string; handlerMs: number; digestsMs: number; digests: 'none' | 'cleared' | 'derived' | 'read' }>;
+  bulk: Array<{ name: string; handlerMs: number; digestsMs: number; digests: 'none' | 'cleared' | 'derived' | 'headers' | 'read' | 'deferred' }>;
+  /** The tables the bulk data sets left to record once all were done (recordWritten), and how. */
+  recordedMs: number;
+  recorded: { headers: number; read: number };
   /** Constraints restored and sequences reset. */
   postLoadMs: number;
   verifyMs: number;
@@ -134,7 +137,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         return ms;
       };
       const owned = await checkOwnership(pool, logger);
-      const timings: CatchUpTimings = { ownershipMs: lap(), recordsMs: 0, bulkMs: 0, bulk: [], postLoadMs: 0, verifyMs: 0 };
+      const timings: CatchUpTimings = { ownershipMs: lap(), recordsMs: 0, bulkMs: 0, bulk: [], recordedMs: 0, recorded: { headers: 0, read: 0 }, postLoadMs: 0, verifyMs: 0 };
       if (owned.alreadyCaughtUp) {
         // The cutover is done and the application writes to PostgreSQL: touch nothing, succeed,
         // say what to do (the hook left on must not block the application's next upgrades).
@@ -198,6 +201,8 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       logger.info('phase started', { phase: 'catch-up', kind: 'bulk', data_sets: bulk.length + 1, dry_run: dryRun });
       // What each bulk data set wrote: verified in full below, with a sample of the rest.
       const changed = new Map<string, ChangedRecords>();
+      // Tables written by bulk data sets, recorded once they are all done (endWrites).
+      const deferred = new Set<string>();
       const runBulk = async (name: string, touched: readonly string[], run: () => Promise<BulkCatchUpResult>): Promise<void> => {
         signal.throwIfAborted();
         const started = Date.now();
@@ -209,7 +214,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         // A delta stands for the table's digest only if the recorded one was exact before: the
         // table was checked at the start (not left dirty by an earlier catch-up).
         const delta = digestDelta && !owned.dirty.includes(digestDelta.table) ? digestDelta : undefined;
-        const digests = await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0, delta);
+        const digests = await endWrites(pool, touched, owned.run, dryRun, counts.inserted + counts.updated + counts.deleted > 0, delta, deferred);
         timings.bulk.push({ name, handlerMs, digestsMs: Date.now() - started - handlerMs, digests });
         done(catchUpStats(name, counts.inserted + counts.updated + counts.unchanged + counts.failed + counts.skipped, counts, Date.now() - started), counts);
       };
@@ -220,6 +225,8 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       await runDisjoint(bulk, config.convert.bulkParallel, (ds) => reach.get(ds.name) ?? [], (ds) => runBulk(ds.name, reach.get(ds.name) ?? [], () => deps.bulk.bulkDataSet(ctx, ds)));
       await runBulk(SEQUENCES_DATA_SET, dryRun ? [] : await writeReach(pool, [EXECUTION_SEQUENCES_TABLE.table]), () => deps.bulk.executionSequences(ctx));
       timings.bulkMs = lap();
+      if (!dryRun && deferred.size > 0) timings.recorded = await recordWritten(pool, [...deferred], owned.run);
+      timings.recordedMs = lap();
 
       lap();
       if (!dryRun) {
@@ -245,7 +252,7 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
         await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, options: { changed }, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
         timings.verifyMs = lap();
       }
-      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk_ms: timings.bulkMs, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs, digests: b.digests })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
+      logger.info('catch-up timings', { ownership_ms: timings.ownershipMs, records_ms: timings.recordsMs, bulk_ms: timings.bulkMs, recorded_ms: timings.recordedMs, recorded: timings.recorded, bulk: timings.bulk.map((b) => ({ task: b.name, handler_ms: b.handlerMs, digests_ms: b.digestsMs, digests: b.digests })), post_load_ms: timings.postLoadMs, verify_ms: timings.verifyMs });
       const failed = stats.filter((s) => s.failed > 0);
       if (failed.length > 0) {
         throw new MigrationFailedError(stats, `${failed.reduce((n, s) => n + s.failed, 0)} record(s) failed in ${failed.map((s) => s.name).join(', ')}; see the *_migration_errors.log files in ${config.convert.workDir || process.cwd()}`);

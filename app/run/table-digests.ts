@@ -33,7 +33,9 @@ export interface TableDigest {
   horizon: string;
 }
 
-export interface RecordedDigest extends Omit<TableDigest, 'horizon'> {
+export interface RecordedDigest extends Omit<TableDigest, 'horizon' | 'digest'> {
+  /** null when a catch-up recorded the row count and horizon alone (recordWritten). */
+  digest: string | null;
   /** null for digests recorded by a build that recorded none. */
   horizon: string | null;
   recordedAt: Date;
@@ -54,6 +56,7 @@ export async function ensureDigestsTable(db: Queryable): Promise<void> {
     run         integer NOT NULL
   )`);
   await db.query(`ALTER TABLE ${DIGESTS_TABLE} ADD COLUMN IF NOT EXISTS horizon bigint`);
+  await db.query(`ALTER TABLE ${DIGESTS_TABLE} ALTER COLUMN digest DROP NOT NULL`);
 }
 
 /**
@@ -87,12 +90,13 @@ export async function currentDigest(db: Queryable, table: string): Promise<Table
  * the digest's `horizon` (compared as the server compares 32-bit transaction ids, modulo 2^32).
  * One scan of the row headers: no value is read. False says only that the digest must decide.
  */
-export async function unchangedSince(db: Queryable, table: string, rows: number, horizon: string): Promise<boolean> {
+export async function unchangedSince(db: Queryable, table: string, rows: number, horizon: string): Promise<{ unchanged: boolean; rows: number }> {
   const { rows: r } = await db.query<{ n: string; newer: string }>(
     `SELECT count(*)::text AS n, count(*) FILTER (WHERE (xmin::text::bigint - $1::bigint + 4294967296) % 4294967296 < 2147483648)::text AS newer FROM ${quoted(table)}`,
     [(BigInt(horizon) % 4294967296n).toString()],
   );
-  return Number(r[0]?.n) === rows && r[0]?.newer === '0';
+  const now = Number(r[0]?.n ?? 0);
+  return { unchanged: now === rows && r[0]?.newer === '0', rows: now };
 }
 
 /** The recorded digests, by table; empty when none were recorded. */
@@ -100,10 +104,18 @@ export async function readDigests(db: Queryable): Promise<Map<string, RecordedDi
   const { rows: present } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [DIGESTS_TABLE]);
   if (!present[0]?.ok) return new Map();
   // horizon: null when an earlier build recorded the digests (no such column).
-  const { rows } = await db.query<{ table_name: string; rows: string; digest: string; horizon: string | null; recorded_at: Date; dirty: boolean; run: number }>(
+  const { rows } = await db.query<{ table_name: string; rows: string; digest: string | null; horizon: string | null; recorded_at: Date; dirty: boolean; run: number }>(
     `SELECT table_name, rows::text, digest::text, to_jsonb(d) ->> 'horizon' AS horizon, recorded_at, dirty, run FROM ${DIGESTS_TABLE} d ORDER BY table_name`,
   );
   return new Map(rows.map((r) => [r.table_name, { table: r.table_name, rows: Number(r.rows), digest: r.digest, horizon: r.horizon, recordedAt: r.recorded_at, dirty: r.dirty, run: r.run }]));
+}
+
+async function record(db: Queryable, run: number, d: Omit<TableDigest, 'digest'> & { digest: string | null }): Promise<void> {
+  await db.query(
+    `INSERT INTO ${DIGESTS_TABLE} (table_name, rows, digest, horizon, recorded_at, dirty, run) VALUES ($1, $2, $3::numeric, $5::bigint, clock_timestamp(), false, $4)
+     ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, digest = EXCLUDED.digest, horizon = EXCLUDED.horizon, recorded_at = EXCLUDED.recorded_at, dirty = false, run = EXCLUDED.run`,
+    [d.table, d.rows, d.digest, run, d.horizon],
+  );
 }
 
 /** Records the current digest of each table (clean), replacing what was recorded. */
@@ -112,14 +124,36 @@ export async function recordDigests(db: Queryable, tables: readonly string[], ru
   const out: TableDigest[] = [];
   for (const table of tables) {
     const d = await currentDigest(db, table);
-    await db.query(
-      `INSERT INTO ${DIGESTS_TABLE} (table_name, rows, digest, horizon, recorded_at, dirty, run) VALUES ($1, $2, $3::numeric, $5::bigint, clock_timestamp(), false, $4)
-       ON CONFLICT (table_name) DO UPDATE SET rows = EXCLUDED.rows, digest = EXCLUDED.digest, horizon = EXCLUDED.horizon, recorded_at = EXCLUDED.recorded_at, dirty = false, run = EXCLUDED.run`,
-      [table, d.rows, d.digest, run, d.horizon],
-    );
+    await record(db, run, d);
     out.push(d);
   }
   return out;
+}
+
+/**
+ * Records each table a catch-up wrote (clean). When no transaction is running on the server (the
+ * statement's snapshot has none in progress), every row version the table holds is numbered below
+ * the horizon, so its row count and horizon are enough for the next check to prove it unchanged
+ * from its row headers: no value is read, no digest is recorded (NULL). Otherwise (a writer is
+ * running elsewhere) its digest is read, as at the end of the pre-copy.
+ */
+export async function recordWritten(db: Queryable, tables: readonly string[], run: number): Promise<{ headers: number; read: number }> {
+  await ensureDigestsTable(db);
+  const done = { headers: 0, read: 0 };
+  for (const table of tables) {
+    const { rows } = await db.query<{ n: string; horizon: string; quiet: boolean }>(
+      `SELECT count(*)::text AS n, ${HORIZON_SQL}::text AS horizon, pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot()) AS quiet FROM ${quoted(table)}`,
+    );
+    const now = rows[0];
+    if (now?.quiet) {
+      await record(db, run, { table, rows: Number(now.n), digest: null, horizon: now.horizon });
+      done.headers++;
+    } else {
+      await record(db, run, await currentDigest(db, table));
+      done.read++;
+    }
+  }
+  return done;
 }
 
 /** Records the digests of every data table at the end of a `migrate` run that went to the end. */
