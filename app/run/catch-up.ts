@@ -246,9 +246,10 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       if (config.convert.verify && !dryRun) {
         signal.throwIfAborted();
         lap();
-        // Every table was verified at the end of the pre-copy and is unchanged since but for what
-        // this run wrote (the ownership check): a bulk data set larger than the sample is verified by
-        // every document written here, a spread sample of the rest and its main table's row count.
+        // Re-checking every document the pre-copy wrote would take the window back to the length of
+        // a full verification: a bulk data set larger than the sample is verified by every document
+        // written here, a spread sample of the rest and its main table's row count (record-level data
+        // sets as `migrate` verifies them). `mongo2pg verify` checks everything as `migrate` does.
         await verifyStep({ config, db: source.db, pool, logger, signal, print: deps.print, options: { changed }, onProgress: (d, checked, total) => progress.verifyProgress(d, checked, total) });
         timings.verifyMs = lap();
       }
