@@ -222,8 +222,10 @@ async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, 
   const column = escapeIdentifier(spec.conflictKey[0] as string);
   const client = await checkout(ctx.pool);
   let broken: Error | undefined;
+  let open = false;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    open = true;
     const collate = await collateC(ctx);
     await client.query(`DECLARE catchup_keys NO SCROLL CURSOR FOR ${query ?? `SELECT k FROM (SELECT ${column} AS k FROM ${escapeIdentifier(spec.table)}) t WHERE ${where.replaceAll('$C', collate)} ORDER BY k${collate}`}`, params);
     for (;;) {
@@ -232,11 +234,18 @@ async function* targetKeys(ctx: CatchUpContext, spec: TableSpec, where: string, 
       if (rows.length < KEY_BATCH) break;
     }
     await client.query('COMMIT');
+    open = false;
   } catch (err) {
     broken = err instanceof Error ? err : new Error(String(err));
     throw err;
   } finally {
-    if (broken) await client.query('ROLLBACK').catch(() => undefined);
+    // Failed, or closed early by the caller (an abort elsewhere): the transaction ends here, never
+    // in the next user of this connection.
+    if (open) {
+      await client.query('ROLLBACK').catch((e: unknown) => {
+        broken ??= e instanceof Error ? e : new Error(String(e));
+      });
+    }
     client.release(broken);
   }
 }
@@ -383,7 +392,8 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
   const lookbackSeconds = Math.ceil(ctx.config.convert.catchUpLookback / 1000);
   // The window's lower bound: everything from here on is merged `_id` by `_id`.
   const windowStart = targetHigh === null ? undefined : ObjectId.createFromTime(Math.max(0, new ObjectId(targetHigh).getTimestamp().getTime() / 1000 - lookbackSeconds));
-  if (windowStart !== undefined) {
+  const olderRanges = async (): Promise<void> => {
+    if (windowStart === undefined) return;
     const sourceLow = await ctx.db.collection(source.collection).find(withIdCondition(filter, { $type: 'objectId' }), { sort: { _id: 1 }, projection: { _id: 1 }, limit: 1 }).next();
     const low = [edges[0]?.lo, sourceLow ? objectIdHex(sourceLow._id) : null].filter((x): x is string => typeof x === 'string').sort()[0];
     const lowN = low === undefined ? undefined : toBig(low);
@@ -427,12 +437,20 @@ async function appendOnlyCollection(ctx: CatchUpContext, dataSet: DataSet, sourc
         await mergeIds(w, sourceIds(ctx, source, filter, ranges), keys);
       }
     }
-  }
-  lap('ranges_merged_ms');
-  // The window (or the whole collection when the target has none of it yet), `_id` by `_id`.
+    lap('ranges_merged_ms');
+  };
+  // The window (or the whole collection when the target has none of it yet), `_id` by `_id`, side
+  // by side with the older ranges: their keys are disjoint (below and from the window's start), so
+  // are their writes and digest deltas, and the target's range counts run while the window merges.
   const from = windowStart?.toHexString();
-  await mergeIds(w, sourceIds(ctx, source, filter, [[windowStart, undefined]]), targetKeys(ctx, main, from === undefined ? 'true' : 'k$C >= $1', from === undefined ? [] : [from]));
-  lap('window_merged_ms');
+  const mergeWindow = async (): Promise<void> => {
+    const started = performance.now();
+    await mergeIds(w, sourceIds(ctx, source, filter, [[windowStart, undefined]]), targetKeys(ctx, main, from === undefined ? 'true' : 'k$C >= $1', from === undefined ? [] : [from]));
+    timing.window_merged_ms = Math.round(performance.now() - started);
+  };
+  const settled = await Promise.allSettled([olderRanges(), mergeWindow()]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   // `_id`s of any other type cannot have a row (the key is an ObjectId's): each is tried, and
   // reported with its reason as the pre-copy reported it.
   await insertByIds(w, withIdCondition(filter, { $not: { $type: 'objectId' } }));
