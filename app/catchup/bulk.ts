@@ -42,7 +42,7 @@ import { ObjectId } from '../source/bson.js';
 import { decodeSourceDocument } from '../source/source-db.js';
 import { recordIdText } from '../source/record-id.js';
 import { CatchUpTracker } from './tracker.js';
-import type { BulkCatchUpResult, CatchUpContext, CatchUpCounts, DigestDelta } from './types.js';
+import type { BulkCatchUpResult, CatchUpContext, DigestDelta } from './types.js';
 
 export { catchUpExecutionSequences } from './sequences.js';
 
