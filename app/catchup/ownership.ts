@@ -98,13 +98,13 @@ export async function checkOwnership(db: Queryable, logger: Logger): Promise<Own
       continue;
     }
     if (r.digest === null) {
-      // Recorded by headers alone (no writer was running then): any new row version is someone else's.
+      // Recorded by headers alone (no writer of this database was running then): any new row version is someone else's.
       changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${headers?.rows ?? '?'} now, rows written since)`);
       continue;
     }
     const now = await currentDigest(db, table);
     if (now.rows === r.rows && now.digest === r.digest) digested.push(now);
-    if (now.rows !== r.rows || now.digest !== r.digest) changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${now.rows} now${now.rows === r.rows ? ', contents differ' : ''})`);
+    else changed.push(`${table} (${r.rows} rows recorded at ${r.recordedAt.toISOString()}, ${now.rows} now${now.rows === r.rows ? ', contents differ' : ''})`);
   }
   if (changed.length > 0) {
     const finishedAt = await catchUpFinishedAt(db);
@@ -186,7 +186,7 @@ export async function beginWrites(db: Queryable, tables: readonly string[], dryR
  * With `delta` (what the writes changed, when they were the only writes to the only table
  * written, and its recorded digest was exact before them) the new digest is the recorded one plus
  * the delta: no table read either. Otherwise the tables are recorded by recordWritten (row count
- * and horizon, or their digest read when a writer is running elsewhere), or, with `defer`, left
+ * and horizon, or their digest read when a writer is running in this database), or, with `defer`, left
  * dirty and added to it for the caller to record later. Returns how the digests were recorded.
  */
 export async function endWrites(db: Queryable, tables: readonly string[], run: number, dryRun: boolean, changed = true, delta?: DigestDelta, defer?: Set<string>): Promise<'none' | 'cleared' | 'derived' | 'headers' | 'read' | 'deferred'> {

@@ -228,7 +228,6 @@ export async function catchUp(deps: CatchUpDeps): Promise<CatchUpResult> {
       if (!dryRun && deferred.size > 0) timings.recorded = await recordWritten(pool, [...deferred], owned.run);
       timings.recordedMs = lap();
 
-      lap();
       if (!dryRun) {
         progress.phase('verify');
         await restoreConstraints(pool, logger);

@@ -7,8 +7,8 @@
  *
  * Row ids (xmin) cannot prove who wrote a row (rows inserted after a SAVEPOINT carry
  * subtransaction ids); a digest of the content can. They can prove that nobody wrote a table:
- * with each digest is recorded its horizon, the oldest transaction still running when it was
- * read (the statement's snapshot's xmin). A transaction that had not committed then, and its
+ * with each digest is recorded its horizon, the oldest transaction still running in this database
+ * when it was read (HORIZON_SQL). A transaction that had not committed then, and its
  * subtransactions (numbered after it), leave row versions numbered at or above the horizon; rows
  * committed before it are numbered below it, or at or above it when a transaction older than
  * them was still running. So a table with the recorded row count and no row version numbered at
@@ -22,8 +22,19 @@ import type { Queryable } from './migration-status.js';
 
 export const DIGESTS_TABLE = 'mongo2pg.table_digests';
 
-/** The current statement's horizon, SQL: see the module's comment. */
-export const HORIZON_SQL = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
+/**
+ * The current statement's horizon (bigint), SQL: the oldest transaction its snapshot lists as
+ * running that may be this database's, else the snapshot's xmax. A running transaction found, in
+ * pg_stat_activity, to belong to another database cannot write these tables and is passed over;
+ * one that cannot be placed (finished since, prepared, a session whose details the role may not
+ * see) counts as this database's.
+ */
+export const HORIZON_SQL = `coalesce((
+  SELECT min(x.xid::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
+   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                      WHERE a.backend_xid::text::bigint = x.xid::text::bigint % 4294967296
+                        AND a.datname IS NOT NULL AND a.datname <> current_database())),
+  pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`;
 
 export interface TableDigest {
   table: string;
@@ -118,31 +129,20 @@ async function record(db: Queryable, run: number, d: Omit<TableDigest, 'digest'>
   );
 }
 
-/** Records the current digest of each table (clean), replacing what was recorded. */
-export async function recordDigests(db: Queryable, tables: readonly string[], run: number): Promise<TableDigest[]> {
-  await ensureDigestsTable(db);
-  const out: TableDigest[] = [];
-  for (const table of tables) {
-    const d = await currentDigest(db, table);
-    await record(db, run, d);
-    out.push(d);
-  }
-  return out;
-}
-
 /**
- * Records each table a catch-up wrote (clean). When no transaction is running on the server (the
- * statement's snapshot has none in progress), every row version the table holds is numbered below
- * the horizon, so its row count and horizon are enough for the next check to prove it unchanged
- * from its row headers: no value is read, no digest is recorded (NULL). Otherwise (a writer is
- * running elsewhere) its digest is read, as at the end of the pre-copy.
+ * Records each table a catch-up wrote (clean). When no transaction of this database is running
+ * (the horizon is the snapshot's xmax), every row version the table holds is numbered below the snapshot's xmax and every
+ * later writer of the table gets a number at or above it: its row count and that horizon are
+ * enough for the next check to prove it unchanged from its row headers; no value is read, no
+ * digest is recorded (NULL). Otherwise (a writer is running in this database) its digest is read,
+ * as at the end of the pre-copy. The caller has made sure of the table's columns
+ * (ensureDigestsTable, once per run).
  */
 export async function recordWritten(db: Queryable, tables: readonly string[], run: number): Promise<{ headers: number; read: number }> {
-  await ensureDigestsTable(db);
   const done = { headers: 0, read: 0 };
   for (const table of tables) {
     const { rows } = await db.query<{ n: string; horizon: string; quiet: boolean }>(
-      `SELECT count(*)::text AS n, ${HORIZON_SQL}::text AS horizon, pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot()) AS quiet FROM ${quoted(table)}`,
+      `SELECT (SELECT count(*) FROM ${quoted(table)})::text AS n, h::text AS horizon, h = pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS quiet FROM (SELECT ${HORIZON_SQL} AS h) horizon`,
     );
     const now = rows[0];
     if (now?.quiet) {
@@ -162,7 +162,13 @@ export async function recordAllDigests(db: Queryable, run: number): Promise<Tabl
   await ensureDigestsTable(db);
   // Tables that no longer exist leave the record (a schema migration dropped them).
   await db.query(`DELETE FROM ${DIGESTS_TABLE} WHERE NOT (table_name = ANY($1::text[]))`, [tables]);
-  return recordDigests(db, tables, run);
+  const out: TableDigest[] = [];
+  for (const table of tables) {
+    const d = await currentDigest(db, table);
+    await record(db, run, d);
+    out.push(d);
+  }
+  return out;
 }
 
 /** Records a newer horizon for tables just digested and found as recorded (their digests stand). */

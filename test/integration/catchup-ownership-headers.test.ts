@@ -8,8 +8,10 @@
 //     passes again once the value is put back;
 //   - digests recorded without a horizon (an earlier build) are all digested, and the catch-up
 //     records the horizon of those reads, so the next check reads no table;
-//   - a pre-copy that ended while another transaction was writing elsewhere on the server records
-//     a horizon no later than that transaction, so the pre-copy's own rows are not taken as
+//   - a pre-copy that ended while a transaction was writing in another database of the server
+//     records a horizon past it (it cannot write these tables): every table proved by headers;
+//   - a pre-copy that ended while a transaction was writing in the same database records a
+//     horizon no later than that transaction, so the pre-copy's own rows are not taken as
 //     proof-by-headers: those tables are digested, found equal, and the check passes (and,
 //     after a catch-up recorded newer horizons, the next check reads none).
 import { after, before, test } from 'node:test';
@@ -32,6 +34,7 @@ const FIXTURES = {
 let source: TestDatabases;
 let quiet: TestDatabases;
 let busy: TestDatabases;
+let elsewhere: TestDatabases;
 const pools: pg.Pool[] = [];
 
 const configOf = (db: TestDatabases) => testConfig({ pgUrl: db.pgUrl, mongoUrl: source.mongoUrl, mongoDb: source.mongoDb }, { convert_work_dir: workDir() }, FIXTURE_MASTER_PASSWORD);
@@ -47,6 +50,7 @@ before(async () => {
   source = await createTestDatabases('catchup-headers-source');
   quiet = await createTestDatabases('catchup-headers-quiet');
   busy = await createTestDatabases('catchup-headers-busy');
+  elsewhere = await createTestDatabases('catchup-headers-elsewhere');
   await generate(source, FIXTURES);
   const pre = await migrateInProcess(configOf(quiet));
   assert.equal(pre.error, undefined, String(pre.error));
@@ -54,7 +58,7 @@ before(async () => {
 
 after(async () => {
   await Promise.allSettled(pools.map((p) => p.end()));
-  await Promise.allSettled([source?.cleanup(), quiet?.cleanup(), busy?.cleanup()]);
+  await Promise.allSettled([source?.cleanup(), quiet?.cleanup(), busy?.cleanup(), elsewhere?.cleanup()]);
 });
 
 test('after a quiet pre-copy every table is proved unchanged by its row headers alone', async () => {
@@ -96,24 +100,37 @@ test('digests recorded without a horizon (an earlier build) are all read; the ne
   assert.equal(next.byHeaders, next.checked, 'the next check reads no table');
 });
 
-test('a pre-copy that ends while another transaction writes elsewhere on the server: its tables are digested, and pass', async () => {
-  // Another database of the same server: transaction ids are the server's.
-  const other = new URL(busy.pgUrl);
-  other.pathname = '/postgres';
-  const writer = new pg.Client({ connectionString: other.toString() });
+/** Runs a pre-copy of `db` while a transaction holding a transaction id is open in `database` of the same server; returns that id. */
+async function preCopyWhileWriting(db: TestDatabases, database: string): Promise<bigint> {
+  const url = new URL(db.pgUrl);
+  url.pathname = `/${database}`;
+  const writer = new pg.Client({ connectionString: url.toString() });
   await writer.connect();
-  let xid: bigint;
   try {
     await writer.query('BEGIN');
-    await writer.query('CREATE TEMP TABLE busy_elsewhere (x int)');
-    await writer.query('INSERT INTO busy_elsewhere VALUES (1)');
-    xid = BigInt((await writer.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]?.x ?? '0');
-    const pre = await migrateInProcess(configOf(busy));
+    await writer.query('CREATE TEMP TABLE writing_meanwhile (x int)');
+    await writer.query('INSERT INTO writing_meanwhile VALUES (1)');
+    const xid = BigInt((await writer.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]?.x ?? '0');
+    const pre = await migrateInProcess(configOf(db));
     assert.equal(pre.error, undefined, String(pre.error));
+    return xid;
   } finally {
     await writer.query('COMMIT').catch(() => undefined);
     await writer.end();
   }
+}
+
+test('a transaction writing in another database of the server when the pre-copy ends is passed over: every table proved by its headers', async () => {
+  const xid = await preCopyWhileWriting(elsewhere, 'postgres');
+  const pool = poolOf(elsewhere);
+  const { rows } = await pool.query<{ h: string }>('SELECT min(horizon)::text AS h FROM mongo2pg.table_digests');
+  assert.ok(BigInt(rows[0]?.h ?? '0') > xid, `horizon ${rows[0]?.h} is past the other database's transaction ${xid}`);
+  const owned = await checkOwnership(pool, silentLogger());
+  assert.equal(owned.byHeaders, owned.checked);
+});
+
+test('a transaction writing in the same database when the pre-copy ends: its tables are digested, and pass', async () => {
+  const xid = await preCopyWhileWriting(busy, new URL(busy.pgUrl).pathname.slice(1));
   const pool = poolOf(busy);
   const { rows } = await pool.query<{ h: string }>('SELECT max(horizon)::text AS h FROM mongo2pg.table_digests');
   assert.ok(BigInt(rows[0]?.h ?? '0') <= xid, `horizon ${rows[0]?.h} is no later than the open transaction ${xid}`);
